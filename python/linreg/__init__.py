@@ -1,0 +1,36 @@
+"""linreg: linear regression from the ground up, on a C++/Eigen core.
+
+Estimators follow scikit-learn's conventions (``fit``/``predict``/``score``, ``get_params``).
+"""
+
+import scipy_openblas32 as _openblas  # noqa: F401  (loads the BLAS the core links, first)
+
+from ._base import (
+    ConvergenceWarning,
+    IllConditionedWarning,
+    LinregWarning,
+    NotFittedError,
+    RankDeficientWarning,
+)
+from ._config import get_num_threads, set_num_threads, show_config
+from ._core import GramStatistics
+from ._statistics import gram_statistics
+from .linear import LinearRegression
+from .ridge import Ridge
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConvergenceWarning",
+    "GramStatistics",
+    "IllConditionedWarning",
+    "LinearRegression",
+    "LinregWarning",
+    "NotFittedError",
+    "RankDeficientWarning",
+    "Ridge",
+    "gram_statistics",
+    "get_num_threads",
+    "set_num_threads",
+    "show_config",
+]

@@ -1,0 +1,199 @@
+"""Shared estimator plumbing: parameters, fitted-state checks, predict and score.
+
+The estimators follow scikit-learn's conventions without depending on it: ``__init__`` stores its
+arguments unchanged, ``fit`` validates, makes one call into the core, sets the fitted attributes
+and returns ``self``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+
+from ._validation import check_sample_weight, check_X, check_y, feature_names_of
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when an estimator is used before ``fit``."""
+
+
+class LinregWarning(UserWarning):
+    """Base class of linreg's warnings."""
+
+
+class RankDeficientWarning(LinregWarning):
+    """The design is rank-deficient; the minimum-norm least-squares solution was returned."""
+
+
+class IllConditionedWarning(LinregWarning):
+    """The fast path would have lost too many digits; a more precise solver ran instead."""
+
+
+class ConvergenceWarning(LinregWarning):
+    """An iterative solver stopped before its optimality certificate reached the tolerance."""
+
+
+class LinearModel:
+    """Base of the linear estimators: ``y ~ X @ coef_.T + intercept_``."""
+
+    _estimator_type = "regressor"
+
+    # -- parameters ---------------------------------------------------------------------------
+    @classmethod
+    def _param_names(cls):
+        sig = inspect.signature(cls.__init__)
+        return sorted(p.name for p in sig.parameters.values() if p.name != "self")
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor arguments, as given."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params):
+        """Set constructor arguments; returns ``self``."""
+        valid = self._param_names()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for estimator {type(self).__name__}; "
+                    f"valid parameters are {valid}"
+                )
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        sig = inspect.signature(type(self).__init__)
+        shown = []
+        for p in sig.parameters.values():
+            if p.name == "self":
+                continue
+            value = getattr(self, p.name, p.default)
+            if p.default is inspect.Parameter.empty or not _same(value, p.default):
+                shown.append(f"{p.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import InputTags, RegressorTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="regressor",
+            target_tags=TargetTags(required=True, multi_output=True, single_output=True),
+            transformer_tags=None,
+            classifier_tags=None,
+            regressor_tags=RegressorTags(),
+            input_tags=InputTags(allow_nan=False, sparse=False, two_d_array=True),
+        )
+
+    # -- fit helpers --------------------------------------------------------------------------
+    def _validate_fit_data(self, X, y, sample_weight):
+        names = feature_names_of(X)
+        Xa = check_X(X)
+        Y, one_d = check_y(y, Xa)
+        w = check_sample_weight(sample_weight, Xa.shape[0])
+        self.n_features_in_ = Xa.shape[1]
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return Xa, Y, one_d, w
+
+    def _set_coefficients(self, coef, intercept, one_d: bool, dtype) -> None:
+        coef = np.asarray(coef, dtype=dtype).T  # core returns (d, k)
+        intercept = np.asarray(intercept, dtype=dtype)
+        if one_d:
+            self.coef_ = np.ascontiguousarray(coef[0])
+            self.intercept_ = intercept.dtype.type(intercept[0])
+        else:
+            self.coef_ = np.ascontiguousarray(coef)
+            self.intercept_ = intercept
+
+    def _column_names(self, columns) -> str:
+        names = getattr(self, "feature_names_in_", None)
+        cols = [int(c) for c in columns]
+        if names is not None:
+            return ", ".join(f"{c} ({names[c]!r})" for c in cols)
+        return ", ".join(str(c) for c in cols)
+
+    # -- prediction ---------------------------------------------------------------------------
+    def _check_is_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call fit(X, y) first"
+            )
+
+    def _validate_predict_X(self, X) -> np.ndarray:
+        self._check_is_fitted()
+        names = feature_names_of(X)
+        fitted_names = getattr(self, "feature_names_in_", None)
+        cls = type(self).__name__
+        if names is not None and fitted_names is None:
+            warnings.warn(
+                f"X has feature names, but {cls} was fitted without feature names",
+                UserWarning,
+                stacklevel=3,
+            )
+        elif names is None and fitted_names is not None and hasattr(X, "shape"):
+            if not hasattr(X, "columns"):
+                warnings.warn(
+                    f"X does not have valid feature names, but {cls} was fitted with feature "
+                    "names",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        elif names is not None and fitted_names is not None:
+            if len(names) != len(fitted_names) or (names != fitted_names).any():
+                raise ValueError(
+                    "The feature names should match those that were passed during fit: "
+                    f"expected {list(fitted_names)}, got {list(names)}"
+                )
+        Xa = check_X(X)
+        if Xa.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {Xa.shape[1]} features, but {cls} is expecting {self.n_features_in_} "
+                "features as input"
+            )
+        return Xa
+
+    def predict(self, X) -> np.ndarray:
+        """Predict ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        Xa = self._validate_predict_X(X)
+        coef = np.asarray(self.coef_, dtype=Xa.dtype)
+        return Xa @ coef.T + np.asarray(self.intercept_, dtype=Xa.dtype)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Coefficient of determination R^2 of the prediction (averaged over targets).
+
+        ``R^2 = 1 - sum w (y - y_pred)^2 / sum w (y - mean_w(y))^2``; 1 is a perfect fit and a
+        constant model predicting the weighted mean scores 0.
+        """
+        y_pred = self.predict(X)
+        Xa = check_X(X)
+        Y, _ = check_y(y, Xa)
+        Y = Y.astype(np.float64)
+        P = np.asarray(y_pred, dtype=np.float64).reshape(Y.shape)
+        w = check_sample_weight(sample_weight, Y.shape[0])
+        w = np.ones(Y.shape[0]) if w.size == 0 else w
+        mean = (w[:, None] * Y).sum(axis=0) / w.sum()
+        ss_res = (w[:, None] * (Y - P) ** 2).sum(axis=0)
+        ss_tot = (w[:, None] * (Y - mean) ** 2).sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
+                          np.where(ss_res > 0, 0.0, 1.0))
+        return float(np.mean(r2))
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a is b or a == b)
+    except (ValueError, TypeError):
+        return False

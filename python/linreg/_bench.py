@@ -1,0 +1,255 @@
+"""Benchmark harness: linreg against NumPy and scikit-learn, interleaved in one process.
+
+Each case builds one problem, then runs every contender once as a warm-up and ``repeats`` more
+times, contenders interleaved round by round so that a noisy machine slows all of them alike; the
+median is reported. Every timing row carries the coefficient error against the float64 normal
+equations, so speed never appears without correctness. Peak extra memory of linreg's fit is
+measured in a child process (Linux: VmHWM after resetting it through /proc/self/clear_refs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+# name: (n, d, model, alpha)
+CASES = {
+    "ols-1e6x100": (1_000_000, 100, "ols", 0.0),
+    "ols-1e5x1000": (100_000, 1000, "ols", 0.0),
+    "ols-2e4x2000": (20_000, 2000, "ols", 0.0),
+    "ridge-2000x5000": (2000, 5000, "ridge", 1.0),
+}
+QUICK = {
+    "ols-1e5x50": (100_000, 50, "ols", 0.0),
+    "ols-2e4x300": (20_000, 300, "ols", 0.0),
+    "ridge-500x1500": (500, 1500, "ridge", 1.0),
+}
+SLOW_SECONDS = 4.0  # contenders slower than this in the warm-up run 2 more times only
+
+
+def make_problem(n, d, dtype, order, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.empty((n, d), dtype=dtype, order=order)
+    step = max(1, 2**22 // d)
+    for r in range(0, n, step):  # fill in blocks: no full-size float64 temporary
+        X[r:r + step] = rng.standard_normal((min(step, n - r), d)) + 0.5
+    coef = rng.uniform(-1, 1, d)
+    y = (X @ coef.astype(dtype)).astype(np.float64) + 2.0 + 0.1 * rng.standard_normal(n)
+    return X, y.astype(dtype)
+
+
+def numpy_normal_equations(X, y, alpha):
+    import scipy.linalg as sl
+
+    xm = X.mean(axis=0)
+    ym = y.mean()
+    Xc = X - xm
+    G = Xc.T @ Xc
+    if alpha:
+        G[np.diag_indices_from(G)] += alpha
+    coef = sl.cho_solve(sl.cho_factor(G, lower=True, check_finite=False), Xc.T @ (y - ym),
+                        check_finite=False)
+    return coef, ym - xm @ coef
+
+
+def numpy_dual_ridge(X, y, alpha):
+    import scipy.linalg as sl
+
+    xm = X.mean(axis=0)
+    ym = y.mean()
+    Xc = X - xm
+    K = Xc @ Xc.T
+    K[np.diag_indices_from(K)] += alpha
+    a = sl.cho_solve(sl.cho_factor(K, lower=True, check_finite=False), y - ym, check_finite=False)
+    coef = Xc.T @ a
+    return coef, ym - xm @ coef
+
+
+def numpy_lstsq(X, y):
+    xm = X.mean(axis=0)
+    ym = y.mean()
+    coef = np.linalg.lstsq(X - xm, y - ym, rcond=None)[0]
+    return coef, ym - xm @ coef
+
+
+def contenders(model, alpha, n, d):
+    import linreg
+
+    out = {}
+    if model == "ols":
+        out["linreg"] = lambda X, y: linreg.LinearRegression().fit(X, y).coef_
+        out["numpy NE"] = lambda X, y: numpy_normal_equations(X, y, 0.0)[0]
+        if n * d * d <= 2e10:
+            out["numpy lstsq"] = lambda X, y: numpy_lstsq(X, y)[0]
+    else:
+        out["linreg"] = lambda X, y: linreg.Ridge(alpha=alpha).fit(X, y).coef_
+        out["numpy NE"] = (lambda X, y: numpy_dual_ridge(X, y, alpha)[0]) if n < d else (
+            lambda X, y: numpy_normal_equations(X, y, alpha)[0])
+    try:
+        from sklearn import linear_model as sk
+
+        if model == "ols":
+            if n * d * d <= 2e10:
+                out["sklearn LinearRegression"] = lambda X, y: sk.LinearRegression().fit(X, y).coef_
+            out["sklearn Ridge(cholesky, alpha=0)"] = (
+                lambda X, y: sk.Ridge(alpha=0.0, solver="cholesky").fit(X, y).coef_)
+        else:
+            out["sklearn Ridge(cholesky)"] = (
+                lambda X, y: sk.Ridge(alpha=alpha, solver="cholesky").fit(X, y).coef_)
+    except ImportError:
+        pass
+    return out
+
+
+def environment():
+    import linreg
+
+    info = {"python": sys.version.split()[0], "numpy": np.__version__,
+            "machine": platform.machine(), "linreg_threads": linreg.get_num_threads()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next(line.split(":", 1)[1].strip() for line in f
+                               if line.startswith("model name"))
+    except (OSError, StopIteration):
+        info["cpu"] = platform.processor()
+    info["cores"] = os.cpu_count()
+    try:
+        import sklearn
+
+        info["sklearn"] = sklearn.__version__
+    except ImportError:
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["blas_pools"] = [f"{p['internal_api']} {p['version']} {p['num_threads']} threads "
+                              f"({os.path.basename(p['filepath'])})" for p in threadpool_info()]
+    except ImportError:
+        pass
+    info["linreg_build"] = {k: v for k, v in __import__("linreg")._core.build_info().items()}
+    return info
+
+
+def peak_extra_memory(n, d, dtype, order, model, alpha):
+    """Peak resident memory added by one linreg fit, in a child process (Linux only)."""
+    if not os.path.exists("/proc/self/clear_refs"):
+        return None
+    code = f"""
+import numpy as np, linreg, linreg._bench as b
+X, y = b.make_problem({n}, {d}, np.{np.dtype(dtype).name}, {order!r})
+est = linreg.LinearRegression() if {model!r} == 'ols' else linreg.Ridge(alpha={alpha})
+est.fit(X[:1000], y[:1000])
+def status(key):
+    for line in open('/proc/self/status'):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+before = status('VmRSS')
+open('/proc/self/clear_refs', 'w').write('5')
+est.fit(X, y)
+print(max(0, status('VmHWM') - before))
+"""
+    try:
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=900, check=True)
+        return int(res.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, OSError):
+        return None
+
+
+def run_case(name, spec, dtype, order, repeats):
+    n, d, model, alpha = spec
+    X, y = make_problem(n, d, dtype, order)
+    X64 = X if X.dtype == np.float64 else X.astype(np.float64)
+    y64 = y.astype(np.float64)
+    ref = (numpy_dual_ridge(X64, y64, alpha) if (model == "ridge" and n < d)
+           else numpy_normal_equations(X64, y64, alpha))[0]
+    del X64
+    funcs = contenders(model, alpha, n, d)
+    times = {k: [] for k in funcs}
+    errors = {}
+    active = list(funcs)
+    for rnd in range(repeats + 1):
+        for key in list(active):
+            t0 = time.perf_counter()
+            coef = funcs[key](X, y)
+            dt = time.perf_counter() - t0
+            if rnd == 0:
+                errors[key] = float(np.max(np.abs(np.asarray(coef, np.float64) - ref))
+                                    / np.max(np.abs(ref)))
+                if dt > SLOW_SECONDS and repeats > 2:
+                    times[key].append(dt)  # slow contender: keep the warm-up, 2 more runs
+                    times[key + "#slow"] = True
+                continue
+            if times.get(key + "#slow") and len(times[key]) >= 3:
+                active.remove(key)
+                continue
+            times[key].append(dt)
+    rows = []
+    t_lin = statistics.median(times["linreg"])
+    for key in funcs:
+        t = statistics.median(times[key])
+        rows.append({"case": name, "n": n, "d": d, "dtype": np.dtype(dtype).name, "order": order,
+                     "contender": key, "seconds": t, "runs": len(times[key]),
+                     "linreg_speedup": t / t_lin, "coef_rel_err": errors[key]})
+    return rows
+
+
+def main(quick=False, repeats=5, out=None, cases=None):
+    import linreg
+
+    table = QUICK if quick else CASES
+    if cases:
+        wanted = cases.split(",")
+        table = {k: v for k, v in {**CASES, **QUICK}.items() if k in wanted}
+    env = environment()
+    print("linreg benchmark  (median of runs after one warm-up; contenders interleaved)")
+    linreg.show_config()
+    for k in ("cpu", "cores", "numpy", "sklearn", "blas_pools"):
+        if k in env:
+            print(f"  {k}: {env[k]}")
+    all_rows = []
+    header = (f"{'case':16} {'dtype':7} {'ord':3} {'contender':34} {'seconds':>8} {'runs':>4} "
+              f"{'linreg x':>9} {'coef err':>9}")
+    print()
+    print(header)
+    print("-" * len(header))
+    for name, spec in table.items():
+        for dtype in (np.float64, np.float32):
+            for order in ("C", "F"):
+                rows = run_case(name, spec, dtype, order, repeats)
+                n, d, model, alpha = spec
+                mem = peak_extra_memory(n, d, dtype, order, model, alpha)
+                xbytes = n * d * np.dtype(dtype).itemsize
+                for r in rows:
+                    if r["contender"] == "linreg":
+                        r["peak_extra_bytes"] = mem
+                        r["x_bytes"] = xbytes
+                    print(f"{r['case']:16} {r['dtype']:7} {r['order']:3} {r['contender']:34} "
+                          f"{r['seconds']:8.3f} {r['runs']:4d} {r['linreg_speedup']:8.2f}x "
+                          f"{r['coef_rel_err']:9.1e}")
+                if mem is not None:
+                    print(f"{'':16} {'':7} {'':3} {'  linreg peak extra memory':34} "
+                          f"{mem / 2**20:7.1f} MiB = {100 * mem / xbytes:.1f}% of X "
+                          f"({xbytes / 2**20:.0f} MiB; d^2 doubles = {d * d * 8 / 2**20:.1f} MiB)")
+                all_rows.extend(rows)
+                sys.stdout.flush()
+    # float32 against float64, same case and order
+    print()
+    print("float32 speed-up over float64 (linreg):")
+    lin = {(r["case"], r["dtype"], r["order"]): r["seconds"] for r in all_rows
+           if r["contender"] == "linreg"}
+    for (case, dt, order), t in lin.items():
+        if dt == "float32" and (case, "float64", order) in lin:
+            print(f"  {case:16} {order}: {lin[(case, 'float64', order)] / t:.2f}x")
+    if out:
+        with open(out, "a") as f:
+            for r in all_rows:
+                f.write(json.dumps({**r, "env": env}) + "\n")
+    return 0

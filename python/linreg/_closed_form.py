@@ -1,0 +1,53 @@
+"""The one call into the core shared by LinearRegression and Ridge, and what it reports."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import _config, _core
+from ._base import IllConditionedWarning, RankDeficientWarning
+from ._validation import check_alpha, check_bool, check_option
+
+SOLVERS = ("auto", "cholesky", "qr")
+
+
+def fit_closed_form(est, X, y, sample_weight, alpha, solver):
+    """Validate, solve with the core, set the fitted attributes of ``est``, warn if needed."""
+    fit_intercept = check_bool(est.fit_intercept, "fit_intercept")
+    solver = check_option(solver, "solver", SOLVERS)
+    Xa, Y, one_d, w = est._validate_fit_data(X, y, sample_weight)
+    alphas = check_alpha(alpha, Y.shape[1])
+    res = _core.fit_normal_equations(
+        Xa, Y, w, alphas, fit_intercept, solver, _config.get_num_threads(), -1.0
+    )
+    est._set_coefficients(res.coef, res.intercept, one_d, Xa.dtype)
+    est.solver_ = res.solver
+    est.rank_ = int(res.rank)
+    est.cond_ = float(res.cond)
+    est.n_iter_ = int(res.n_iter)
+    est.dependent_columns_ = np.asarray(res.dependent_columns, dtype=np.intp)
+    est.fallback_ = res.fallback_reason if res.fell_back else None
+    name = type(est).__name__
+    if res.fell_back:
+        copy_mb = Xa.shape[0] * (Xa.shape[1] + 1) * 8 / 2**20
+        warnings.warn(
+            f"{name}(solver='auto') left the Cholesky path: {res.fallback_reason}. It solved "
+            f"with a column-pivoted QR of the design instead (solver_='{res.solver}', "
+            f"rank_={res.rank}), which copied X ({copy_mb:.1f} MiB). Pass solver='qr' to take "
+            "this path directly, or rescale/remove collinear features.",
+            IllConditionedWarning,
+            stacklevel=3,
+        )
+    if len(res.dependent_columns):
+        cols = est._column_names(res.dependent_columns)
+        warnings.warn(
+            f"{name}: X is rank-deficient (rank {res.rank} of {Xa.shape[1]} features"
+            f"{' after centring' if fit_intercept else ''}); column(s) {cols} are linear "
+            "combinations of the others (or constant). coef_ is the minimum-norm "
+            "least-squares solution, as numpy.linalg.lstsq returns on the centred data.",
+            RankDeficientWarning,
+            stacklevel=3,
+        )
+    return est
