@@ -8,6 +8,7 @@ and returns ``self``.
 from __future__ import annotations
 
 import inspect
+import sys
 import warnings
 
 import numpy as np
@@ -16,7 +17,26 @@ from ._validation import check_sample_weight, check_X, check_y, feature_names_of
 
 
 class NotFittedError(ValueError, AttributeError):
-    """Raised when an estimator is used before ``fit``."""
+    """Raised when an estimator is used before ``fit``.
+
+    When scikit-learn is loaded, the error raised is also an instance of
+    ``sklearn.exceptions.NotFittedError``, so code written for either library catches it.
+    """
+
+
+def _not_fitted_error_class():
+    sk = sys.modules.get("sklearn.exceptions")
+    if sk is None:
+        return NotFittedError
+    cls = _NOT_FITTED.get(sk.NotFittedError)
+    if cls is None:
+        cls = type("NotFittedError", (NotFittedError, sk.NotFittedError), {
+            "__module__": __name__, "__doc__": NotFittedError.__doc__})
+        _NOT_FITTED[sk.NotFittedError] = cls
+    return cls
+
+
+_NOT_FITTED: dict = {}
 
 
 class LinregWarning(UserWarning):
@@ -118,7 +138,7 @@ class LinearModel:
     # -- prediction ---------------------------------------------------------------------------
     def _check_is_fitted(self) -> None:
         if not hasattr(self, "coef_"):
-            raise NotFittedError(
+            raise _not_fitted_error_class()(
                 f"This {type(self).__name__} instance is not fitted yet; call fit(X, y) first"
             )
 

@@ -46,7 +46,7 @@ def _as_numeric_array(a, name: str) -> np.ndarray:
                 f"{name}: expected numeric values, got an object array holding non-numbers ({exc})"
             ) from None
     if kind == "c":
-        raise TypeError(f"{name}: complex values are not supported, got dtype {arr.dtype}")
+        raise ValueError(f"{name}: Complex data not supported (got dtype {arr.dtype})")
     raise TypeError(f"{name}: expected a numeric array, got dtype {arr.dtype} ({_describe(arr)})")
 
 
@@ -85,7 +85,7 @@ def check_X(X, name: str = "X") -> np.ndarray:
         hint = ""
         if arr.ndim == 1:
             hint = (
-                f"; reshape with {name}.reshape(-1, 1) for a single feature or "
+                f". Reshape your data with {name}.reshape(-1, 1) for a single feature or "
                 f"{name}.reshape(1, -1) for a single sample"
             )
         raise ValueError(
@@ -94,9 +94,15 @@ def check_X(X, name: str = "X") -> np.ndarray:
         )
     n, d = arr.shape
     if n == 0:
-        raise ValueError(f"{name}: found 0 samples (shape {arr.shape}); at least 1 is required")
+        raise ValueError(
+            f"{name}: found array with 0 sample(s) (shape={arr.shape}) while a minimum of 1 is "
+            "required."
+        )
     if d == 0:
-        raise ValueError(f"{name}: found 0 features (shape {arr.shape}); at least 1 is required")
+        raise ValueError(
+            f"{name}: found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is "
+            "required."
+        )
     _check_finite(arr, name)
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))  # the core reads native byte order only
@@ -107,6 +113,8 @@ def check_X(X, name: str = "X") -> np.ndarray:
 
 def check_y(y, X: np.ndarray, name: str = "y") -> tuple[np.ndarray, bool]:
     """y as an F-ordered (n, k) array of X.dtype, and whether it was 1-D."""
+    if y is None:
+        raise ValueError(f"this estimator requires y to be passed, but the target {name} is None")
     arr = _as_numeric_array(y, name)
     if arr.ndim not in (1, 2):
         raise ValueError(
