@@ -201,3 +201,22 @@ def test_core_rejects_what_python_would_not_send():
     with pytest.raises(TypeError):  # int64 X is not silently converted by the binding
         _core.fit_normal_equations(np.ones((5, 2), dtype=np.int64), np.ones((5, 1), order="F"),
                                    np.empty(0), np.zeros(1), True, "auto", 1, -1.0)
+
+
+@pytest.mark.parametrize("solver", ["auto", "cholesky", "qr"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_in_large_X_is_caught_by_the_core(solver, bad):
+    """Large X is not scanned in Python: the core's own pass refuses it, Python says where."""
+    from linreg._validation import DEFER_FINITE_CHECK
+
+    rng = np.random.default_rng(0)
+    n = DEFER_FINITE_CHECK // 4 + 10
+    X = rng.standard_normal((n, 4))
+    X[n - 3, 2] = bad
+    y = rng.standard_normal(n)
+    with pytest.raises(ValueError, match=r"X contains 1 (NaN|infinity).*index \(%d, 2\)" % (n - 3)):
+        linreg.LinearRegression(solver=solver).fit(X, y)
+    W = rng.standard_normal((300, 4000))  # wide: Ridge takes the dual path unless told "qr"
+    W[7, 3999] = bad
+    with pytest.raises(ValueError, match=r"X contains 1 (NaN|infinity).*index \(7, 3999\)"):
+        linreg.Ridge(solver=solver).fit(W, y[:300])

@@ -17,4 +17,9 @@ inline void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
 }
 
+// The core meets every entry of X in its first pass anyway: a NaN or infinity there makes the sum
+// of squares it forms non-finite, which is checked once at the end instead of scanning X twice.
+// (A finite value so large that its square overflows is refused the same way.)
+constexpr const char* kNonFiniteX = "X contains NaN or infinity (or values whose square overflows)";
+
 }  // namespace linreg

@@ -97,6 +97,7 @@ class PreciseLeastSquares {
         const double a = sqrt_w_[i] * (double(X(i, j)) - mean_[j]);
         s += a * a;
       }
+      require(std::isfinite(s), kNonFiniteX);
       scale_[j] = s > 0.0 ? std::sqrt(s) : 1.0;
     }
   }

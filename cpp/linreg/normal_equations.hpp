@@ -169,6 +169,7 @@ bool fit_dual_ridge(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, co
   MatrixXd K = Ks[0];
   for (int t = 1; t < T; ++t) K.triangularView<Eigen::Lower>() += Ks[t];
   K.triangularView<Eigen::StrictlyUpper>() = K.transpose();
+  require(K.diagonal().allFinite() && mean.allFinite(), kNonFiniteX);
   const double kscale = std::max(K.diagonal().maxCoeff(), std::numeric_limits<double>::min());
 
   out.coef.setZero(d, k);
@@ -271,6 +272,7 @@ FitResult fit_normal_equations(const DesignView<Scalar>& X, const TargetView<Sca
   }
 
   const GramStatistics st = gram_statistics(X, Y, w, fit_intercept, n_threads);
+  require(st.xx.diagonal().allFinite() && st.x_mean.allFinite(), kNonFiniteX);
   VectorXd s = st.xx.diagonal().cwiseSqrt();
   for (Index j = 0; j < d; ++j)
     if (!(s[j] > 0.0)) s[j] = 1.0;

@@ -108,7 +108,7 @@ class LinearModel:
     # -- fit helpers --------------------------------------------------------------------------
     def _validate_fit_data(self, X, y, sample_weight):
         names = feature_names_of(X)
-        Xa = check_X(X)
+        Xa = check_X(X, defer_finite=True)
         Y, one_d = check_y(y, Xa)
         w = check_sample_weight(sample_weight, Xa.shape[0])
         self.n_features_in_ = Xa.shape[1]

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _config, _core
 from ._base import IllConditionedWarning, RankDeficientWarning
-from ._validation import check_alpha, check_bool, check_option
+from ._validation import check_alpha, check_bool, check_option, raise_non_finite
 
 SOLVERS = ("auto", "cholesky", "qr")
 
@@ -19,9 +19,14 @@ def fit_closed_form(est, X, y, sample_weight, alpha, solver):
     solver = check_option(solver, "solver", SOLVERS)
     Xa, Y, one_d, w = est._validate_fit_data(X, y, sample_weight)
     alphas = check_alpha(alpha, Y.shape[1])
-    res = _core.fit_normal_equations(
-        Xa, Y, w, alphas, fit_intercept, solver, _config.get_num_threads(), -1.0
-    )
+    try:
+        res = _core.fit_normal_equations(
+            Xa, Y, w, alphas, fit_intercept, solver, _config.get_num_threads(), -1.0
+        )
+    except ValueError as exc:
+        if "NaN or infinity" in str(exc):
+            raise_non_finite(Xa, exc)
+        raise
     est._set_coefficients(res.coef, res.intercept, one_d, Xa.dtype)
     est.solver_ = res.solver
     est.rank_ = int(res.rank)

@@ -78,8 +78,15 @@ def feature_names_of(X):
     return None
 
 
-def check_X(X, name: str = "X") -> np.ndarray:
-    """A 2-D, finite, float32/float64 array, C- or F-contiguous, in native byte order."""
+# Above this many entries X is not scanned for NaN/inf here: the core meets every entry in its
+# own first pass and refuses non-finite data (see raise_non_finite), which saves a full pass over
+# X and a boolean temporary of X's size.
+DEFER_FINITE_CHECK = 2**20
+
+
+def check_X(X, name: str = "X", defer_finite: bool = False) -> np.ndarray:
+    """A 2-D float32/float64 array, C- or F-contiguous, in native byte order; finite unless
+    the check is deferred to the core (large X, ``defer_finite=True``)."""
     arr = _as_numeric_array(X, name)
     if arr.ndim != 2:
         hint = ""
@@ -103,7 +110,8 @@ def check_X(X, name: str = "X") -> np.ndarray:
             f"{name}: found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is "
             "required."
         )
-    _check_finite(arr, name)
+    if not (defer_finite and arr.size > DEFER_FINITE_CHECK):
+        _check_finite(arr, name)
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))  # the core reads native byte order only
     if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
@@ -199,3 +207,9 @@ def check_bool(value, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def raise_non_finite(X: np.ndarray, exc: Exception, name: str = "X"):
+    """The core refused non-finite data: find it and say where (or re-raise the core's words)."""
+    _check_finite(X, name)
+    raise ValueError(str(exc)) from None
