@@ -69,3 +69,10 @@ def test_zero_weight_block_is_a_no_op():
     for key in ("x_mean", "xx", "xy"):
         assert rel_err(getattr(s, key), getattr(r, key)) < 1e-12
     assert s.n_samples == 4000
+
+
+def test_non_finite_is_refused_with_its_place():
+    X, y, _ = make_regression(n=300000, d=4)  # large enough that Python defers the scan
+    X[123456, 3] = np.nan
+    with pytest.raises(ValueError, match=r"X contains 1 NaN.*\(123456, 3\)"):
+        linreg.gram_statistics(X, y)

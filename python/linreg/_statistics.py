@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import _config, _core
-from ._validation import check_bool, check_sample_weight, check_X, check_y
+from ._validation import check_bool, check_sample_weight, check_X, check_y, raise_non_finite
 
 
 def gram_statistics(X, y, sample_weight=None, fit_intercept=True):
@@ -23,7 +25,11 @@ def gram_statistics(X, y, sample_weight=None, fit_intercept=True):
         ``y`` is treated as 2-D: ``xy`` is (n_features, n_targets).
     """
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
-    Xa = check_X(X)
+    Xa = check_X(X, defer_finite=True)
     Y, _ = check_y(y, Xa)
     w = check_sample_weight(sample_weight, Xa.shape[0])
-    return _core.gram_statistics(Xa, Y, w, fit_intercept, _config.get_num_threads())
+    stats = _core.gram_statistics(Xa, Y, w, fit_intercept, _config.get_num_threads())
+    if not (np.isfinite(stats.xx).all() and np.isfinite(stats.x_mean).all()):
+        raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose square "
+                                        "overflows)"))
+    return stats
