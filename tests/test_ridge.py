@@ -98,3 +98,33 @@ def test_against_sklearn(dtype, order, shape):
     assert rel_err(ours.coef_, theirs.coef_) < tolerance(dtype) * 10
     assert abs(ours.intercept_ - theirs.intercept_) < tolerance(dtype) * 100 * (
         1 + abs(theirs.intercept_))
+
+
+def test_large_systems_blocked_cholesky_primal_and_dual():
+    """Systems above 512 unknowns go through the threaded blocked Cholesky."""
+    X, y, _ = make_regression(n=3000, d=700, k=2, mean=2.0, seed=11)
+    model = linreg.Ridge(alpha=5.0).fit(X, y)
+    assert model.solver_ == "cholesky"
+    coef, intercept = ref.normal_equations(X, y, 5.0)
+    assert rel_err(model.coef_, coef.T) < 1e-9
+    # cond_ is the square root of Hager's 1-norm estimate for the scaled penalised Gram
+    Xc = X - X.mean(0)
+    G = Xc.T @ Xc
+    s = 1 / np.sqrt(np.diag(G))
+    C = G * s[:, None] * s[None, :] + 5.0 * np.diag(s**2)
+    kappa = np.sqrt(np.linalg.cond(C, 1))
+    assert kappa / 3 <= model.cond_ <= kappa * 1.0001
+
+    Xw, yw, _ = make_regression(n=700, d=1600, order="F", seed=12)
+    wide = linreg.Ridge(alpha=3.0).fit(Xw, yw)
+    assert wide.solver_ == "dual-cholesky"
+    coef, _ = ref.normal_equations(Xw, yw, 3.0)
+    assert rel_err(wide.coef_, coef) < 1e-9
+
+
+def test_blocked_cholesky_reports_singular_matrix():
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((2000, 600))
+    X[:, 599] = X[:, 0] - X[:, 1]
+    with pytest.raises(np.linalg.LinAlgError, match="Cholesky"):
+        linreg.LinearRegression(solver="cholesky").fit(X, rng.standard_normal(2000))

@@ -162,8 +162,6 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
   VectorXd sw(B);          // sqrt of the weights
   VectorXd c = VectorXd::Zero(d), cy = VectorXd::Zero(k), sx(d), sy(k);
   MatrixXd xy_b(d, k), yy_b(k, k);
-  VectorXd vrow(d);
-  Eigen::ArrayXd vcol(B);
   bool have_shift = false;
   for (Index r = r0; r < r1; r += B) {
     const Index m = std::min(B, r1 - r);
@@ -195,13 +193,24 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
       for (Index i = 0; i < m; ++i) {
         Eigen::Map<const Vec> xi(X.data + (r + i) * X.row_stride, d);
         if (centered) {
-          vrow.noalias() = xi.template cast<double>() - c;  // v = x_i - c
+          // One fused loop over the row: v = x_i - c; buf[:, i] = sqrt(w_i) v; sx += w_i v
+          const Scalar* x = xi.data();
+          const double* cc = c.data();
+          double* acc_sx = sx.data();
+          Scalar* out = buf.col(i).data();
+          const double s = sw[i], s2 = sw[i] * sw[i];
           if (w) {
-            buf.col(i) = (sw[i] * vrow).template cast<Scalar>();
-            sx.noalias() += (sw[i] * sw[i]) * vrow;
+            for (Index j = 0; j < d; ++j) {
+              const double v = double(x[j]) - cc[j];
+              out[j] = Scalar(s * v);
+              acc_sx[j] += s2 * v;
+            }
           } else {
-            buf.col(i) = vrow.template cast<Scalar>();
-            sx += vrow;
+            for (Index j = 0; j < d; ++j) {
+              const double v = double(x[j]) - cc[j];
+              out[j] = Scalar(v);
+              acc_sx[j] += v;
+            }
           }
         } else if (w) {
           buf.col(i) = xi * Scalar(sw[i]);
@@ -213,13 +222,17 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
       for (Index j = 0; j < d; ++j) {
         Eigen::Map<const Vec> xj(X.data + j * X.col_stride + r, m);
         if (centered) {
-          vcol.head(m) = xj.template cast<double>().array() - c[j];  // v = X[:, j] - c_j
+          // buf[:, j] = sqrt(w) (X[:, j] - c_j), then sx_j = sum w (x - c_j) from the buffer
+          // column while it is in L1 (a vectorised reduction, consistent with the products).
+          const Scalar* x = xj.data();
+          const double cj = c[j];
+          Scalar* out = buf.col(j).data();
           if (w) {
-            buf.col(j).head(m) = (sw.head(m).array() * vcol.head(m)).template cast<Scalar>();
-            sx[j] = (sw.head(m).array().square() * vcol.head(m)).sum();
+            for (Index i = 0; i < m; ++i) out[i] = Scalar(sw[i] * (double(x[i]) - cj));
+            sx[j] = sw.head(m).dot(buf.col(j).head(m).template cast<double>());
           } else {
-            buf.col(j).head(m) = vcol.head(m).template cast<Scalar>();
-            sx[j] = vcol.head(m).sum();
+            for (Index i = 0; i < m; ++i) out[i] = Scalar(double(x[i]) - cj);
+            sx[j] = buf.col(j).head(m).template cast<double>().sum();
           }
         } else if (w) {
           buf.col(j).head(m) = xj.array() * sw.head(m).array().template cast<Scalar>();

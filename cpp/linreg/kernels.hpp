@@ -14,6 +14,7 @@
 #include "types.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -25,6 +26,9 @@ void scipy_cblas_dsyrk(int order, int uplo, int trans, int n, int k, double alph
                        int lda, double beta, double* C, int ldc);
 void scipy_cblas_ssyrk(int order, int uplo, int trans, int n, int k, float alpha, const float* A,
                        int lda, float beta, float* C, int ldc);
+void scipy_cblas_dgemm(int order, int transa, int transb, int m, int n, int k, double alpha,
+                       const double* A, int lda, const double* B, int ldb, double beta, double* C,
+                       int ldc);
 void scipy_openblas_set_num_threads(int n);
 int scipy_openblas_get_num_threads(void);
 char* scipy_openblas_get_config(void);
@@ -92,6 +96,45 @@ void block_gram(const Scalar* buf, Index d, Index m, Index ld, bool buf_rows_are
     G.template selfadjointView<Eigen::Lower>().rankUpdate(A.transpose());
   }
 #endif
+}
+
+// lower(C) += alpha * A A' for A (n x k, column-major, leading dimension lda) and C (n x n,
+// leading dimension ldc), in double, on T threads that split C's lower triangle into row panels of
+// equal area (rows [r_t, r_t+1) with r_t = n sqrt(t / T)): each thread one syrk for its diagonal
+// block and one gemm for the part left of it, all writing disjoint parts of C. Each call has the
+// whole inner dimension k, which keeps the products efficient when C is large and k modest.
+inline void lower_rank_update(double alpha, const double* A, Index n, Index k, Index lda, double* C,
+                              Index ldc, int n_threads) {
+  if (n <= 0 || k <= 0) return;
+  const int T = int(std::max<Index>(1, std::min<Index>(n_threads, n / 128)));
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(T) schedule(static, 1)
+#endif
+  for (int t = 0; t < T; ++t) {
+    const Index r0 = Index(std::llround(double(n) * std::sqrt(double(t) / T)));
+    const Index r1 = Index(std::llround(double(n) * std::sqrt(double(t + 1) / T)));
+    const Index nt = r1 - r0;
+    if (nt <= 0) continue;
+#ifdef LINREG_USE_OPENBLAS
+    constexpr int ColMajor = 102, Lower = 122, NoTrans = 111, Trans = 112;
+    scipy_cblas_dsyrk(ColMajor, Lower, NoTrans, int(nt), int(k), alpha, A + r0, int(lda), 1.0,
+                      C + r0 + r0 * ldc, int(ldc));
+    if (r0 > 0)
+      scipy_cblas_dgemm(ColMajor, NoTrans, Trans, int(nt), int(r0), int(k), alpha, A + r0,
+                        int(lda), A, int(lda), 1.0, C + r0, int(ldc));
+#else
+    using Strided = Eigen::Map<const MatrixXd, 0, Eigen::OuterStride<>>;
+    using StridedOut = Eigen::Map<MatrixXd, 0, Eigen::OuterStride<>>;
+    Strided At(A + r0, nt, k, Eigen::OuterStride<>(lda));
+    StridedOut Cd(C + r0 + r0 * ldc, nt, nt, Eigen::OuterStride<>(ldc));
+    Cd.selfadjointView<Eigen::Lower>().rankUpdate(At, alpha);
+    if (r0 > 0) {
+      Strided Atop(A, r0, k, Eigen::OuterStride<>(lda));
+      StridedOut Cl(C + r0, nt, r0, Eigen::OuterStride<>(ldc));
+      Cl.noalias() += alpha * At * Atop.transpose();
+    }
+#endif
+  }
 }
 
 }  // namespace linreg

@@ -26,6 +26,7 @@
 // non-positive or numerically zero pivot throws NotPositiveDefinite.
 #pragma once
 
+#include "cholesky.hpp"
 #include "errors.hpp"
 #include "gram.hpp"
 #include "kernels.hpp"
@@ -60,22 +61,6 @@ inline std::map<double, std::vector<Index>> alpha_groups(const VectorXd& alphas)
   for (Index t = 0; t < alphas.size(); ++t) groups[alphas[t]].push_back(t);
   return groups;
 }
-
-// Cholesky of a scaled SPD matrix; `ok` is false on a non-positive or numerically zero pivot.
-struct ScaledCholesky {
-  Eigen::LLT<MatrixXd> llt;
-  bool ok = false;
-  double rcond = 0.0;
-  double min_pivot = 0.0;
-
-  explicit ScaledCholesky(const MatrixXd& C) : llt(C) {
-    if (llt.info() != Eigen::Success) return;
-    const VectorXd piv = llt.matrixLLT().diagonal().cwiseAbs2();
-    min_pivot = piv.minCoeff() / std::max(piv.maxCoeff(), std::numeric_limits<double>::min());
-    ok = min_pivot > double(C.rows()) * std::numeric_limits<double>::epsilon();
-    if (ok) rcond = llt.rcond();
-  }
-};
 
 // R = Y - b - X V for all targets, and the gradient pieces G = sum_i w_i (x_i - m) r_i'
 // (d x k) and g_b = sum_i w_i r_i (k), in one pass over X (threads over row blocks).
@@ -121,8 +106,51 @@ void residual_gradient(const DesignView<Scalar>& X, const TargetView<Scalar>& Y,
 
 }  // namespace detail
 
-// The kernel (dual) Ridge for n < d: v = Z' (Z Z' + alpha I)^-1 t. Returns false (auto falls back)
-// when a factorisation fails or is too ill-conditioned for the accuracy target.
+namespace detail {
+
+// sum_i w_i x_i over the rows of X (d), in double, reading X in its own order.
+template <class Scalar>
+VectorXd weighted_column_sums(const DesignView<Scalar>& X, const double* w) {
+  using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  VectorXd s = VectorXd::Zero(X.cols);
+  if (X.row_major()) {
+    for (Index i = 0; i < X.rows; ++i)
+      s.noalias() += (w ? w[i] : 1.0) * Eigen::Map<const Vec>(X.data + i * X.row_stride, X.cols)
+                                            .template cast<double>();
+  } else {
+    for (Index j = 0; j < X.cols; ++j) {
+      Eigen::Map<const Vec> col(X.data + j * X.col_stride, X.rows);
+      s[j] = w ? Eigen::Map<const VectorXd>(w, X.rows).dot(col.template cast<double>())
+               : col.template cast<double>().sum();
+    }
+  }
+  return s;
+}
+
+// X' S for S (n x k), in double, reading X in its own order.
+template <class Scalar>
+MatrixXd transpose_times(const DesignView<Scalar>& X, const MatrixXd& S) {
+  using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  MatrixXd out = MatrixXd::Zero(X.cols, S.cols());
+  if (X.row_major()) {
+    for (Index i = 0; i < X.rows; ++i)
+      out.noalias() += Eigen::Map<const Vec>(X.data + i * X.row_stride, X.cols)
+                           .template cast<double>() * S.row(i);
+  } else {
+    for (Index j = 0; j < X.cols; ++j)
+      out.row(j) = Eigen::Map<const Vec>(X.data + j * X.col_stride, X.rows)
+                       .template cast<double>().transpose() * S;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// The kernel (dual) Ridge for n < d: v = Z' (Z Z' + alpha I)^-1 t, Z = sqrt(w) (X - m) (n x d),
+// t = sqrt(w) (y - my). K = Z Z' is built by column blocks of Z, each centred into a small
+// buffer (in double, whatever the input: when n < d these products are a small part of the work)
+// and added by lower_rank_update, whose threads own row panels of K. Returns false (auto falls
+// back) when a factorisation fails or is too ill-conditioned for the accuracy target.
 template <class Scalar>
 bool fit_dual_ridge(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, const double* w,
                     const VectorXd& alphas, bool fit_intercept, bool strict, int n_threads,
@@ -137,38 +165,36 @@ bool fit_dual_ridge(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, co
   }
   VectorXd mean = VectorXd::Zero(d), ymean = VectorXd::Zero(k);
   if (fit_intercept) {
-    for (Index i = 0; i < n; ++i) {
-      const double wi = w ? w[i] : 1.0;
-      for (Index j = 0; j < d; ++j) mean[j] += wi * double(X(i, j));
-      for (Index t = 0; t < k; ++t) ymean[t] += wi * double(Y(i, t));
+    mean = detail::weighted_column_sums(X, w) / W;
+    for (Index t = 0; t < k; ++t) {
+      double s = 0.0;
+      for (Index i = 0; i < n; ++i) s += (w ? w[i] : 1.0) * double(Y(i, t));
+      ymean[t] = s / W;
     }
-    mean /= W;
-    ymean /= W;
   }
-  // K = Z Z', Z = sqrt(w) (X - m), by column blocks; each thread owns a K (double).
-  const Index cb = 256;
-  const Index nblocks = (d + cb - 1) / cb;
-  const int T = int(std::max<Index>(1, std::min<Index>(std::max(n_threads, 1), nblocks)));
-  std::vector<MatrixXd> Ks(T, MatrixXd::Zero(n, n));
+  MatrixXd K = MatrixXd::Zero(n, n);
+  const Index cb = 512;
+  MatrixXd buf(n, std::min(cb, d));
+  const int T = std::max(1, n_threads);
+  for (Index c0 = 0; c0 < d; c0 += cb) {
+    const Index m = std::min(cb, d - c0);
+    // buf = sqrt(w) (X[:, c0:c0+m] - m), threads over rows (C order) or columns (F order).
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(T) schedule(static, 1)
+#pragma omp parallel for num_threads(T) schedule(static)
 #endif
-  for (int t = 0; t < T; ++t) {
-    // The kernel is formed in double even for float input: its products are a small part of the
-    // work when n < d, and float products would cost float32 fits a refinement or a fallback.
-    MatrixXd buf(n, cb), Kb(n, n);
-    for (Index blk = nblocks * t / T; blk < nblocks * (t + 1) / T; ++blk) {
-      const Index c0 = blk * cb, m = std::min(cb, d - c0);
-      for (Index j = 0; j < m; ++j)
-        for (Index i = 0; i < n; ++i)
-          buf(i, j) = sw[i] * (double(X(i, c0 + j)) - mean[c0 + j]);
-      block_gram(buf.data(), n, m, n, /*buf_rows_are_columns=*/true, Kb.data());
-      Ks[t].template triangularView<Eigen::Lower>() += Kb;
+    for (Index part = 0; part < (X.row_major() ? n : m); ++part) {
+      if (X.row_major()) {
+        const Index i = part;
+        const Scalar* x = X.data + i * X.row_stride + c0;
+        for (Index j = 0; j < m; ++j) buf(i, j) = sw[i] * (double(x[j]) - mean[c0 + j]);
+      } else {
+        const Index j = part;
+        const Scalar* x = X.data + (c0 + j) * X.col_stride;
+        for (Index i = 0; i < n; ++i) buf(i, j) = sw[i] * (double(x[i]) - mean[c0 + j]);
+      }
     }
+    lower_rank_update(1.0, buf.data(), n, m, n, K.data(), n, T);
   }
-  MatrixXd K = Ks[0];
-  for (int t = 1; t < T; ++t) K.triangularView<Eigen::Lower>() += Ks[t];
-  K.triangularView<Eigen::StrictlyUpper>() = K.transpose();
   require(K.diagonal().allFinite() && mean.allFinite(), kNonFiniteX);
   const double kscale = std::max(K.diagonal().maxCoeff(), std::numeric_limits<double>::min());
 
@@ -179,32 +205,28 @@ bool fit_dual_ridge(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, co
   for (const auto& [alpha, targets] : detail::alpha_groups(alphas)) {
     MatrixXd C = K / kscale;
     C.diagonal().array() += alpha / kscale;
-    detail::ScaledCholesky chol(C);
-    if (!chol.ok) {
+    const Cholesky chol(C, T);
+    if (!chol.ok()) {
       if (strict)
-        throw NotPositiveDefinite("Cholesky factorisation of the kernel matrix X X' + alpha I failed "
-                                  "(alpha = " + std::to_string(alpha) + ")");
+        throw NotPositiveDefinite("Cholesky factorisation of the kernel matrix X X' + alpha I "
+                                  "failed (alpha = " + std::to_string(alpha) + ")");
       return false;
     }
-    const double kappa = std::sqrt(1.0 / chol.rcond);
+    const double kappa = std::sqrt(1.0 / chol.rcond());
     out.cond = std::max(out.cond, kappa);
-    if (!strict && kappa * kappa * std::numeric_limits<double>::epsilon() > accuracy_target<Scalar>())
+    if (!strict && kappa * kappa * std::numeric_limits<double>::epsilon() >
+                       accuracy_target<Scalar>())
       return false;
     MatrixXd Tt(n, Index(targets.size()));
     for (size_t c = 0; c < targets.size(); ++c)
-      for (Index i = 0; i < n; ++i) Tt(i, c) = sw[i] * (double(Y(i, targets[c])) - ymean[targets[c]]);
-    const MatrixXd A = chol.llt.solve(Tt) / kscale;
+      for (Index i = 0; i < n; ++i)
+        Tt(i, c) = sw[i] * (double(Y(i, targets[c])) - ymean[targets[c]]);
     // v = Z' a = X' (sqrt(w) a) - m (sum sqrt(w) a)
-    const MatrixXd S = sw.asDiagonal() * A;
+    const MatrixXd S = sw.asDiagonal() * (chol.solve(Tt) / kscale);
+    const MatrixXd V = detail::transpose_times(X, S) - mean * S.colwise().sum();
     for (size_t c = 0; c < targets.size(); ++c) {
-      VectorXd v = VectorXd::Zero(d);
-      for (Index i = 0; i < n; ++i) {
-        const double s = S(i, c);
-        for (Index j = 0; j < d; ++j) v[j] += s * double(X(i, j));
-      }
-      v -= mean * S.col(c).sum();
-      out.coef.col(targets[c]) = v;
-      out.intercept[targets[c]] = fit_intercept ? ymean[targets[c]] - mean.dot(v) : 0.0;
+      out.coef.col(targets[c]) = V.col(c);
+      out.intercept[targets[c]] = fit_intercept ? ymean[targets[c]] - mean.dot(V.col(c)) : 0.0;
     }
   }
   return true;
@@ -283,29 +305,29 @@ FitResult fit_normal_equations(const DesignView<Scalar>& X, const TargetView<Sca
   out.intercept.setZero(k);
   out.rank = d;
   int steps_needed = 0;
-  std::vector<std::pair<std::vector<Index>, Eigen::LLT<MatrixXd>>> factors;
+  std::vector<std::pair<std::vector<Index>, Cholesky>> factors;
   std::ostringstream why;
   bool fall_back = false;
   for (const auto& [alpha, targets] : detail::alpha_groups(alphas)) {
     MatrixXd C = C0;
     C.diagonal() += alpha * s_inv.cwiseAbs2();
-    detail::ScaledCholesky chol(C);
-    if (!chol.ok) {
+    Cholesky chol(C, n_threads);
+    if (!chol.ok()) {
       if (strict) {
         std::ostringstream msg;
         msg << "Cholesky factorisation of X'X" << (alpha > 0 ? " + alpha I" : "")
             << " failed: the matrix is singular or not positive definite to working precision "
                "(smallest relative pivot "
-            << chol.min_pivot << "); the design is rank-deficient. Use solver='auto' or 'qr'.";
+            << chol.min_pivot() << "); the design is rank-deficient. Use solver='auto' or 'qr'.";
         throw NotPositiveDefinite(msg.str());
       }
       why << "Cholesky of the normal equations met a numerically zero pivot (smallest relative "
              "pivot "
-          << chol.min_pivot << ")";
+          << chol.min_pivot() << ")";
       fall_back = true;
       break;
     }
-    const double kappa = std::sqrt(1.0 / chol.rcond);
+    const double kappa = std::sqrt(1.0 / chol.rcond());
     out.cond = std::max(out.cond, kappa);
     const double e0 = kappa * kappa * u;
     if (!strict && e0 > tau) {
@@ -326,12 +348,12 @@ FitResult fit_normal_equations(const DesignView<Scalar>& X, const TargetView<Sca
       steps_needed = std::max(steps_needed, steps);
     }
     const MatrixXd rhs = s_inv.asDiagonal() * st.xy(Eigen::all, targets);
-    const MatrixXd V = s_inv.asDiagonal() * chol.llt.solve(rhs);
+    const MatrixXd V = s_inv.asDiagonal() * chol.solve(rhs);
     for (size_t c = 0; c < targets.size(); ++c) {
       out.coef.col(targets[c]) = V.col(c);
       out.intercept[targets[c]] = fit_intercept ? st.y_mean[targets[c]] - st.x_mean.dot(V.col(c)) : 0.0;
     }
-    factors.emplace_back(targets, chol.llt);
+    factors.emplace_back(targets, std::move(chol));
   }
   if (fall_back) {
     fit_precise(X, Y, w, alphas, fit_intercept, policy, out);
@@ -349,10 +371,10 @@ FitResult fit_normal_equations(const DesignView<Scalar>& X, const TargetView<Sca
     if (fit_intercept) b_centred += out.coef.transpose() * st.x_mean;
     detail::residual_gradient(X, Y, w, st.x_mean, out.coef, b_centred, n_threads, G, gb);
     double change = 0.0;
-    for (const auto& [targets, llt] : factors) {
+    for (const auto& [targets, chol] : factors) {
       const double alpha = alphas[targets[0]];
       MatrixXd rhs = G(Eigen::all, targets) - alpha * out.coef(Eigen::all, targets);
-      const MatrixXd dV = s_inv.asDiagonal() * llt.solve(s_inv.asDiagonal() * rhs);
+      const MatrixXd dV = s_inv.asDiagonal() * chol.solve(s_inv.asDiagonal() * rhs);
       for (size_t c = 0; c < targets.size(); ++c) {
         const Index t = targets[c];
         const double scale = out.coef.col(t).cwiseAbs().maxCoeff();

@@ -3,9 +3,13 @@
 Estimators follow scikit-learn's conventions (``fit``/``predict``/``score``, ``get_params``).
 """
 
-import scipy_openblas32 as _openblas  # noqa: F401  (loads the BLAS the core links, first)
+from ._cpu import check_cpu as _check_cpu
 
-from ._base import (
+_check_cpu()  # before the core loads: a native build on an older CPU gets a message, not SIGILL
+
+import scipy_openblas32 as _openblas  # noqa: E402, F401  (loads the BLAS the core links, first)
+
+from ._base import (  # noqa: E402
     ConvergenceWarning,
     IllConditionedWarning,
     LinregWarning,
