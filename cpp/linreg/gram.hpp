@@ -127,6 +127,32 @@ struct GramStatistics {
     weight_sum = W;
   }
 
+  // As merge_block, for a block whose shifted Gram has already been added into xx (double input:
+  // syrk accumulates straight into xx, with no scratch matrix and no pass over d x d per block).
+  // The block's two rank-one terms are returned as columns instead, for the caller to apply once:
+  //   xx += pos pos' - neg neg',   neg = sx / sqrt(Wb),   pos = sqrt(f) delta.
+  // The sum is the same as the blockwise one; only the order of the additions differs.
+  void merge_block_deferred(Index rows, double Wb, const VectorXd& c, const VectorXd& cy,
+                            const VectorXd& sx, const VectorXd& sy, const MatrixXd& xy_b,
+                            const MatrixXd& yy_b, Eigen::Ref<VectorXd> neg,
+                            Eigen::Ref<VectorXd> pos) {
+    n_samples += rows;
+    const double W = weight_sum + Wb;
+    const double f = weight_sum * Wb / W;
+    const VectorXd mb = c + sx / Wb, myb = cy + sy / Wb;
+    const VectorXd dx = centered ? VectorXd(mb - x_mean) : VectorXd::Zero(mb.size());
+    const VectorXd dy = centered ? VectorXd(myb - y_mean) : VectorXd::Zero(myb.size());
+    neg = sx / std::sqrt(Wb);
+    pos = std::sqrt(f) * dx;
+    xy.noalias() += xy_b - sx * (sy / Wb).transpose() + f * dx * dy.transpose();
+    yy.noalias() += yy_b - sy * (sy / Wb).transpose() + f * dy * dy.transpose();
+    if (centered) {
+      x_mean += dx * (Wb / W);
+      y_mean += dy * (Wb / W);
+    }
+    weight_sum = W;
+  }
+
   void symmetrize() { xx.triangularView<Eigen::StrictlyUpper>() = xx.transpose(); }
 };
 
@@ -157,7 +183,14 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
   const bool rowwise = X.row_major();
   const bool centered = acc.centered;
   Matrix<Scalar> buf = rowwise ? Matrix<Scalar>(d, B) : Matrix<Scalar>(B, d);
-  Matrix<Scalar> G(d, d);
+  // Double input: syrk adds each block straight into acc.xx (double), the Chan terms are kept as
+  // columns of pos/neg and applied once at the end. Float input: the block's product runs in
+  // float into G and is merged into the double total block by block.
+  constexpr bool kDirect = std::is_same_v<Scalar, double>;
+  Matrix<Scalar> G(kDirect ? 0 : d, kDirect ? 0 : d);
+  const Index nblocks = (r1 - r0 + B - 1) / B;
+  MatrixXd neg(kDirect ? d : 0, kDirect ? nblocks : 0), pos(kDirect ? d : 0, kDirect ? nblocks : 0);
+  Index used = 0;
   Matrix<Scalar> T(B, k);  // shifted, weighted targets of the block
   VectorXd sw(B);          // sqrt of the weights
   VectorXd c = VectorXd::Zero(d), cy = VectorXd::Zero(k), sx(d), sy(k);
@@ -254,17 +287,30 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
       sy.setZero();
     }
 
-    block_gram(buf.data(), d, m, buf.rows(), rowwise, G.data());
+    if constexpr (kDirect) block_gram(buf.data(), d, m, buf.rows(), rowwise, acc.xx.data(), 1.0);
+    else block_gram(buf.data(), d, m, buf.rows(), rowwise, G.data(), Scalar(0));
     if (rowwise) {
       xy_b = (buf.leftCols(m) * T.topRows(m)).template cast<double>();
     } else {
       xy_b = (buf.topRows(m).transpose() * T.topRows(m)).template cast<double>();
     }
     yy_b = (T.topRows(m).transpose() * T.topRows(m)).template cast<double>();
-    acc.merge_block(m, Wb, c, cy, sx, sy, G.data(), xy_b, yy_b);
+    if constexpr (kDirect) {
+      acc.merge_block_deferred(m, Wb, c, cy, sx, sy, xy_b, yy_b, neg.col(used), pos.col(used));
+      ++used;
+    } else {
+      acc.merge_block(m, Wb, c, cy, sx, sy, G.data(), xy_b, yy_b);
+    }
     if (centered) {  // the next block is centred about this block's mean
       c += sx / Wb;
       cy += sy / Wb;
+    }
+  }
+  if constexpr (kDirect) {
+    if (centered && used > 0) {
+      auto lower = acc.xx.template selfadjointView<Eigen::Lower>();
+      lower.rankUpdate(pos.leftCols(used), 1.0);
+      lower.rankUpdate(neg.leftCols(used), -1.0);
     }
   }
 }

@@ -72,21 +72,22 @@ inline void init_blas() {
 
 // C (d x d, column-major, leading dimension d) = lower triangle of A'A for the block in buf.
 // buf_rows_are_columns: the row-major layout above (buf is d x m); ld is buf's leading dimension.
+// C = beta C + (that), beta 0 or 1.
 template <class Scalar>
 void block_gram(const Scalar* buf, Index d, Index m, Index ld, bool buf_rows_are_columns,
-                Scalar* C) {
+                Scalar* C, Scalar beta) {
 #ifdef LINREG_USE_OPENBLAS
   constexpr int ColMajor = 102, Lower = 122, NoTrans = 111, Trans = 112;
   const int trans = buf_rows_are_columns ? NoTrans : Trans;
   const int lda = static_cast<int>(ld);
   if constexpr (std::is_same_v<Scalar, double>) {
-    scipy_cblas_dsyrk(ColMajor, Lower, trans, int(d), int(m), 1.0, buf, lda, 0.0, C, int(d));
+    scipy_cblas_dsyrk(ColMajor, Lower, trans, int(d), int(m), 1.0, buf, lda, beta, C, int(d));
   } else {
-    scipy_cblas_ssyrk(ColMajor, Lower, trans, int(d), int(m), 1.0f, buf, lda, 0.0f, C, int(d));
+    scipy_cblas_ssyrk(ColMajor, Lower, trans, int(d), int(m), 1.0f, buf, lda, beta, C, int(d));
   }
 #else
   Eigen::Map<Matrix<Scalar>> G(C, d, d);
-  G.template triangularView<Eigen::Lower>().setZero();
+  if (beta == Scalar(0)) G.template triangularView<Eigen::Lower>().setZero();
   using Strided = Eigen::Map<const Matrix<Scalar>, 0, Eigen::OuterStride<>>;
   if (buf_rows_are_columns) {
     Strided A(buf, d, m, Eigen::OuterStride<>(ld));
