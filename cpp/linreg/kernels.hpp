@@ -101,19 +101,22 @@ void block_gram(const Scalar* buf, Index d, Index m, Index ld, bool buf_rows_are
 
 // lower(C) += alpha * A A' for A (n x k, column-major, leading dimension lda) and C (n x n,
 // leading dimension ldc), in double, on T threads that split C's lower triangle into row panels of
-// equal area (rows [r_t, r_t+1) with r_t = n sqrt(t / T)): each thread one syrk for its diagonal
+// equal area (rows [r_p, r_p+1) with r_p = n sqrt(p / P)): each panel one syrk for its diagonal
 // block and one gemm for the part left of it, all writing disjoint parts of C. Each call has the
 // whole inner dimension k, which keeps the products efficient when C is large and k modest.
 inline void lower_rank_update(double alpha, const double* A, Index n, Index k, Index lda, double* C,
                               Index ldc, int n_threads) {
   if (n <= 0 || k <= 0) return;
   const int T = int(std::max<Index>(1, std::min<Index>(n_threads, n / 128)));
+  // One panel per thread (four per thread, taken dynamically, measured 5% slower: smaller
+  // products).
+  const int P = T;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(T) schedule(static, 1)
 #endif
-  for (int t = 0; t < T; ++t) {
-    const Index r0 = Index(std::llround(double(n) * std::sqrt(double(t) / T)));
-    const Index r1 = Index(std::llround(double(n) * std::sqrt(double(t + 1) / T)));
+  for (int t = 0; t < P; ++t) {
+    const Index r0 = Index(std::llround(double(n) * std::sqrt(double(t) / P)));
+    const Index r1 = Index(std::llround(double(n) * std::sqrt(double(t + 1) / P)));
     const Index nt = r1 - r0;
     if (nt <= 0) continue;
 #ifdef LINREG_USE_OPENBLAS

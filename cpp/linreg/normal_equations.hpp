@@ -69,7 +69,8 @@ void residual_gradient(const DesignView<Scalar>& X, const TargetView<Scalar>& Y,
                        const VectorXd& mean, const MatrixXd& V, const VectorXd& b, int n_threads,
                        MatrixXd& G, VectorXd& gb) {
   const Index n = X.rows, d = X.cols, k = Y.cols;
-  const Index B = gram_block_rows<Scalar>(d);
+  // Blocks small enough that the double copy of a block stays in cache for its two products.
+  const Index B = std::clamp<Index>((Index(1) << 19) / (8 * std::max<Index>(d, 1)), 16, 512);
   const Index blocks = (n + B - 1) / B;
   const int T = int(std::max<Index>(1, std::min<Index>(std::max(n_threads, 1), blocks)));
   std::vector<MatrixXd> Gs(T, MatrixXd::Zero(d, k));
@@ -173,7 +174,7 @@ bool fit_dual_ridge(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, co
     }
   }
   MatrixXd K = MatrixXd::Zero(n, n);
-  const Index cb = 512;
+  const Index cb = 1024;  // columns per block: 0.47 s at 512, 0.44 s at 1024 (2000 x 5000)
   MatrixXd buf(n, std::min(cb, d));
   const int T = std::max(1, n_threads);
   for (Index c0 = 0; c0 < d; c0 += cb) {

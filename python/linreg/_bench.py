@@ -2,7 +2,9 @@
 
 Each case builds one problem, then runs every contender once as a warm-up and ``repeats`` more
 times, contenders interleaved round by round so that a noisy machine slows all of them alike; the
-median is reported. Every timing row carries the coefficient error against the float64 normal
+median is reported. A short pause precedes every run: OpenBLAS's worker threads busy-wait for up
+to about 0.1 s after a call, and without the pause whichever contender runs next loses a core to
+them. Every timing row carries the coefficient error against the float64 normal
 equations, so speed never appears without correctness. Peak extra memory of linreg's fit is
 measured in a child process (Linux: VmHWM after resetting it through /proc/self/clear_refs).
 """
@@ -31,7 +33,8 @@ QUICK = {
     "ols-2e4x300": (20_000, 300, "ols", 0.0),
     "ridge-500x1500": (500, 1500, "ridge", 1.0),
 }
-SLOW_SECONDS = 4.0  # contenders slower than this in the warm-up run 2 more times only
+SLOW_SECONDS = 4.0
+PAUSE_SECONDS = 0.3  # contenders slower than this in the warm-up run 2 more times only
 
 
 def make_problem(n, d, dtype, order, seed=0):
@@ -177,6 +180,9 @@ def run_case(name, spec, dtype, order, repeats):
     active = list(funcs)
     for rnd in range(repeats + 1):
         for key in list(active):
+            # Let the previous contender's idle BLAS/OpenMP threads stop spinning (OpenBLAS keeps
+            # them busy-waiting for up to ~0.1 s after a call), so no run pays for another's.
+            time.sleep(PAUSE_SECONDS)
             t0 = time.perf_counter()
             coef = funcs[key](X, y)
             dt = time.perf_counter() - t0
