@@ -34,7 +34,7 @@ QUICK = {
     "ridge-500x1500": (500, 1500, "ridge", 1.0),
 }
 SLOW_SECONDS = 4.0
-PAUSE_SECONDS = 0.3  # contenders slower than this in the warm-up run 2 more times only
+PAUSE_SECONDS = 0.5  # contenders slower than this in the warm-up run 2 more times only
 
 
 def make_problem(n, d, dtype, order, seed=0):
