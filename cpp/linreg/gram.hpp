@@ -93,52 +93,27 @@ struct GramStatistics {
     weight_sum = W;
   }
 
-  // Merge one block (the hot path). The block was centred about a shift c, not its own mean, so
-  // that it is read once: G is the lower triangle of sum w (x - c)(x - c)' (block precision,
-  // leading dimension d), sx = sum w (x - c) and sy = sum w (y - cy) in double, xy_b and yy_b the
-  // shifted cross products. Its centred Gram is G - sx sx' / Wb; with c the previous block's mean
-  // the subtracted term is of the order of the block's own spread, so nothing cancels badly. The
-  // d x d matrices are streamed once (G read, xx read and written).
-  template <class Scalar>
-  void merge_block(Index rows, double Wb, const VectorXd& c, const VectorXd& cy,
-                   const VectorXd& sx, const VectorXd& sy, const Scalar* G, const MatrixXd& xy_b,
-                   const MatrixXd& yy_b) {
+  // Merge one block's moments (Chan's pairwise update). The block was centred about a shift c,
+  // not its own mean, so that it is read once: sx = sum w (x - c) and sy = sum w (y - cy) in
+  // double, xy_b and yy_b the shifted cross products. Its centred Gram is its shifted Gram minus
+  // sx sx' / Wb; with c the previous block's mean that term is of the order of the block's own
+  // spread, so nothing cancels badly. The Gram itself is left to the caller, who gets the two
+  // rank-one terms as columns:
+  //   xx += shifted Gram + pos pos' - neg neg',   neg = sx / sqrt(Wb),   pos = sqrt(f) delta.
+  // For double input the shifted Grams are added by syrk straight into xx and the terms applied
+  // once at the end (no pass over d x d per block); the sum is the same, in another order.
+  void merge_block_moments(Index rows, double Wb, const VectorXd& c, const VectorXd& cy,
+                           const VectorXd& sx, const VectorXd& sy, const MatrixXd& xy_b,
+                           const MatrixXd& yy_b, Eigen::Ref<VectorXd> neg,
+                           Eigen::Ref<VectorXd> pos) {
     n_samples += rows;
-    if (Wb == 0.0) return;
-    const Index d = n_features();
+    if (Wb == 0.0) {
+      neg.setZero();
+      pos.setZero();
+      return;
+    }
     const double W = weight_sum + Wb;
     const double f = weight_sum * Wb / W;  // 0 for the first block
-    const VectorXd mb = c + sx / Wb, myb = cy + sy / Wb;
-    const VectorXd dx = centered ? VectorXd(mb - x_mean) : VectorXd::Zero(d);
-    const VectorXd dy = centered ? VectorXd(myb - y_mean) : VectorXd::Zero(myb.size());
-    const VectorXd ex = sx / Wb;  // block mean minus shift
-    for (Index j = 0; j < d; ++j) {
-      const double fj = f * dx[j], ej = ex[j];
-      const Scalar* g = G + j * d;
-      double* a = xx.data() + j * d;
-      for (Index i = j; i < d; ++i) a[i] += (double(g[i]) - ej * sx[i]) + fj * dx[i];
-    }
-    xy.noalias() += xy_b - sx * (sy / Wb).transpose() + f * dx * dy.transpose();
-    yy.noalias() += yy_b - sy * (sy / Wb).transpose() + f * dy * dy.transpose();
-    if (centered) {
-      x_mean += dx * (Wb / W);
-      y_mean += dy * (Wb / W);
-    }
-    weight_sum = W;
-  }
-
-  // As merge_block, for a block whose shifted Gram has already been added into xx (double input:
-  // syrk accumulates straight into xx, with no scratch matrix and no pass over d x d per block).
-  // The block's two rank-one terms are returned as columns instead, for the caller to apply once:
-  //   xx += pos pos' - neg neg',   neg = sx / sqrt(Wb),   pos = sqrt(f) delta.
-  // The sum is the same as the blockwise one; only the order of the additions differs.
-  void merge_block_deferred(Index rows, double Wb, const VectorXd& c, const VectorXd& cy,
-                            const VectorXd& sx, const VectorXd& sy, const MatrixXd& xy_b,
-                            const MatrixXd& yy_b, Eigen::Ref<VectorXd> neg,
-                            Eigen::Ref<VectorXd> pos) {
-    n_samples += rows;
-    const double W = weight_sum + Wb;
-    const double f = weight_sum * Wb / W;
     const VectorXd mb = c + sx / Wb, myb = cy + sy / Wb;
     const VectorXd dx = centered ? VectorXd(mb - x_mean) : VectorXd::Zero(mb.size());
     const VectorXd dy = centered ? VectorXd(myb - y_mean) : VectorXd::Zero(myb.size());
@@ -151,6 +126,24 @@ struct GramStatistics {
       y_mean += dy * (Wb / W);
     }
     weight_sum = W;
+  }
+
+  // As merge_block_moments, with the block's shifted Gram G (lower triangle, block precision,
+  // leading dimension d) merged at once: the d x d matrices are streamed once per block.
+  template <class Scalar>
+  void merge_block(Index rows, double Wb, const VectorXd& c, const VectorXd& cy,
+                   const VectorXd& sx, const VectorXd& sy, const Scalar* G, const MatrixXd& xy_b,
+                   const MatrixXd& yy_b) {
+    const Index d = n_features();
+    VectorXd neg(d), pos(d);
+    merge_block_moments(rows, Wb, c, cy, sx, sy, xy_b, yy_b, neg, pos);
+    if (Wb == 0.0) return;
+    for (Index j = 0; j < d; ++j) {
+      const double nj = neg[j], pj = pos[j];
+      const Scalar* g = G + j * d;
+      double* a = xx.data() + j * d;
+      for (Index i = j; i < d; ++i) a[i] += (double(g[i]) - neg[i] * nj) + pos[i] * pj;
+    }
   }
 
   void symmetrize() { xx.triangularView<Eigen::StrictlyUpper>() = xx.transpose(); }
@@ -296,7 +289,7 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
     }
     yy_b = (T.topRows(m).transpose() * T.topRows(m)).template cast<double>();
     if constexpr (kDirect) {
-      acc.merge_block_deferred(m, Wb, c, cy, sx, sy, xy_b, yy_b, neg.col(used), pos.col(used));
+      acc.merge_block_moments(m, Wb, c, cy, sx, sy, xy_b, yy_b, neg.col(used), pos.col(used));
       ++used;
     } else {
       acc.merge_block(m, Wb, c, cy, sx, sy, G.data(), xy_b, yy_b);
