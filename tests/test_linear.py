@@ -189,3 +189,20 @@ def test_score_is_r2():
     resid = y - model.predict(X)
     r2 = 1 - (resid**2).sum() / ((y - y.mean()) ** 2).sum()
     assert abs(model.score(X, y) - r2) < 1e-12
+
+
+def test_dataframe_feature_names_and_named_dependent_columns():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(21)
+    df = pd.DataFrame(rng.standard_normal((60, 3)), columns=["gnp", "year", "armed"])
+    df["gnp_copy"] = df["gnp"]
+    y = rng.standard_normal(60)
+    with pytest.warns(linreg.RankDeficientWarning, match=r"3 \('gnp_copy'\)"):
+        model = linreg.LinearRegression().fit(df, y)
+    assert list(model.feature_names_in_) == ["gnp", "year", "armed", "gnp_copy"]
+    coef, _ = ref.lstsq(df.to_numpy(), y)
+    assert rel_err(model.coef_, coef) < 1e-10
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.predict(df[["year", "gnp", "armed", "gnp_copy"]])
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        model.predict(df.to_numpy())
