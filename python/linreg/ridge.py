@@ -48,7 +48,7 @@ class Ridge(LinearModel):
     --------
     >>> import numpy as np, linreg
     >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([1.0, 3.0, 5.0])
-    >>> float(linreg.Ridge(alpha=2.0).fit(X, y).coef_[0])  # 2 * 2 / (2 + 2)
+    >>> round(float(linreg.Ridge(alpha=2.0).fit(X, y).coef_[0]), 12)  # 2 * 2 / (2 + 2)
     1.0
     """
 
