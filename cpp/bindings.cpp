@@ -8,11 +8,13 @@
 #include <pybind11/stl.h>
 
 #include "linreg/errors.hpp"
+#include "linreg/gradient_descent.hpp"
 #include "linreg/gram.hpp"
 #include "linreg/kernels.hpp"
 #include "linreg/normal_equations.hpp"
 #include "linreg/types.hpp"
 
+#include <cstdint>
 #include <string>
 
 namespace py = pybind11;
@@ -59,6 +61,59 @@ void bind_fits(py::module_& m) {
       },
       py::arg("X").noconvert(), py::arg("Y").noconvert(), py::arg("sample_weight").noconvert(),
       py::arg("fit_intercept"), py::arg("n_threads"), py::call_guard<py::gil_scoped_release>());
+  m.def(
+      "fit_gradient_descent",
+      [](const XRef& X, const Eigen::Ref<const Matrix<Scalar>>& Y, const WeightRef& w,
+         const VectorXd& alphas, bool fit_intercept, const MatrixXd& coef0,
+         const VectorXd& intercept0, const VectorXd& learning_rate, int max_iter, double tol,
+         Index batch_size, bool shuffle, std::uint64_t seed, double momentum, bool nesterov,
+         const std::string& schedule, double power_t, int n_threads,
+         const py::object& callback) {
+        GradientDescentOptions opt;
+        opt.learning_rate = learning_rate;
+        opt.max_iter = max_iter;
+        opt.tol = tol;
+        opt.batch_size = batch_size;
+        opt.shuffle = shuffle;
+        opt.seed = seed;
+        opt.momentum = momentum;
+        opt.nesterov = nesterov;
+        opt.schedule = schedule;
+        opt.power_t = power_t;
+        opt.n_threads = n_threads;
+        // Between epochs the solver hands control to Python: Ctrl-C is honoured there, and the
+        // user's callback (verbose output, early stopping) runs with the GIL held.
+        EpochCallback hook = [&callback](int epoch, const VectorXd& loss, const VectorXd& cert,
+                                         const MatrixXd& theta) {
+          py::gil_scoped_acquire gil;
+          if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+          if (callback.is_none()) return false;
+          return callback(epoch, loss, cert, theta).template cast<bool>();
+        };
+        const auto* data = weights_of(w, X.rows());
+        py::gil_scoped_release release;
+        return fit_gradient_descent<Scalar>(view_of<Scalar>(X), target_view<Scalar>(Y), data,
+                                            alphas, fit_intercept, coef0, intercept0, opt, hook);
+      },
+      py::arg("X").noconvert(), py::arg("Y").noconvert(), py::arg("sample_weight").noconvert(),
+      py::arg("alphas"), py::arg("fit_intercept"), py::arg("coef0"), py::arg("intercept0"),
+      py::arg("learning_rate"), py::arg("max_iter"), py::arg("tol"), py::arg("batch_size"),
+      py::arg("shuffle"), py::arg("seed"), py::arg("momentum"), py::arg("nesterov"),
+      py::arg("schedule"), py::arg("power_t"), py::arg("n_threads"), py::arg("callback"));
+  m.def(
+      "estimate_lipschitz",
+      [](const XRef& X, const WeightRef& w, bool fit_intercept, int max_iter, double rtol,
+         bool row_norms, int n_threads) {
+        return estimate_lipschitz<Scalar>(view_of<Scalar>(X), weights_of(w, X.rows()),
+                                          fit_intercept, max_iter, rtol, row_norms, n_threads);
+      },
+      py::arg("X").noconvert(), py::arg("sample_weight").noconvert(), py::arg("fit_intercept"),
+      py::arg("max_iter"), py::arg("rtol"), py::arg("row_norms"), py::arg("n_threads"),
+      py::call_guard<py::gil_scoped_release>());
+  m.def(
+      "read_all",
+      [](const XRef& X, int n_threads) { return read_all<Scalar>(view_of<Scalar>(X), n_threads); },
+      py::arg("X").noconvert(), py::arg("n_threads"), py::call_guard<py::gil_scoped_release>());
 }
 
 py::dict build_info() {
@@ -149,6 +204,40 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("fallback_reason", &FitResult::fallback_reason)
       .def_readonly("dependent_columns", &FitResult::dependent_columns)
       .def_readonly("refinement_change", &FitResult::refinement_change);
+
+  py::class_<GradientDescentResult>(m, "GradientDescentResult")
+      .def_readonly("coef", &GradientDescentResult::coef)
+      .def_readonly("intercept", &GradientDescentResult::intercept)
+      .def_readonly("n_iter", &GradientDescentResult::n_iter)
+      .def_readonly("loss_history", &GradientDescentResult::loss_history)
+      .def_readonly("grad_norm", &GradientDescentResult::grad_norm)
+      .def_readonly("grad_norm0", &GradientDescentResult::grad_norm0)
+      .def_readonly("converged", &GradientDescentResult::converged)
+      .def_readonly("learning_rate", &GradientDescentResult::learning_rate)
+      .def_readonly("restarts", &GradientDescentResult::restarts)
+      .def_readonly("status", &GradientDescentResult::status)
+      .def_readonly("diverged_target", &GradientDescentResult::diverged_target)
+      .def_readonly("diverged_epoch", &GradientDescentResult::diverged_epoch)
+      .def_readonly("loss_before", &GradientDescentResult::loss_before)
+      .def_readonly("loss_after", &GradientDescentResult::loss_after)
+      .def_readonly("initial_loss", &GradientDescentResult::initial_loss);
+
+  py::class_<LipschitzEstimate>(m, "LipschitzEstimate")
+      .def_readonly("lambda_max", &LipschitzEstimate::lambda_max)
+      .def_readonly("max_row_norm", &LipschitzEstimate::max_row_norm)
+      .def_readonly("n_iter", &LipschitzEstimate::n_iter)
+      .def_readonly("change", &LipschitzEstimate::change);
+
+  m.def(
+      "epoch_permutation",
+      [](std::uint64_t seed, std::uint64_t epoch, Index n) {
+        require(n >= 0, "n must be >= 0");
+        std::vector<Index> perm(static_cast<size_t>(n));
+        epoch_permutation(seed, epoch, perm);
+        return perm;
+      },
+      py::arg("seed"), py::arg("epoch"), py::arg("n"),
+      "The row order the mini-batch solver uses in the given epoch (for replaying it).");
 
   py::class_<GramStatistics>(m, "GramStatistics")
       .def_readonly("n_samples", &GramStatistics::n_samples)

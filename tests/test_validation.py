@@ -122,7 +122,7 @@ def test_bad_alpha(data, alpha, exc, match):
 
 def test_bad_solver_and_flags(est, data):
     X, y = data
-    with pytest.raises(ValueError, match="solver must be one of 'auto', 'cholesky', 'qr', got 'lu'"):
+    with pytest.raises(ValueError, match="solver must be one of 'auto', 'cholesky', 'qr', 'gd', 'sgd', got 'lu'"):
         est.set_params(solver="lu").fit(X, y)
     with pytest.raises(TypeError, match="fit_intercept must be True or False"):
         type(est)(fit_intercept="yes").fit(X, y)

@@ -11,6 +11,7 @@ import scipy_openblas32 as _openblas  # noqa: E402, F401  (loads the BLAS the co
 
 from ._base import (  # noqa: E402
     ConvergenceWarning,
+    DivergenceError,
     IllConditionedWarning,
     LinregWarning,
     NotFittedError,
@@ -18,6 +19,7 @@ from ._base import (  # noqa: E402
 )
 from ._config import get_num_threads, set_num_threads, show_config
 from ._core import GramStatistics
+from ._gradient import Progress
 from ._statistics import gram_statistics
 from .linear import LinearRegression
 from .ridge import Ridge
@@ -26,11 +28,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConvergenceWarning",
+    "DivergenceError",
     "GramStatistics",
     "IllConditionedWarning",
     "LinearRegression",
     "LinregWarning",
     "NotFittedError",
+    "Progress",
     "RankDeficientWarning",
     "Ridge",
     "gram_statistics",

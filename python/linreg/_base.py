@@ -55,6 +55,14 @@ class ConvergenceWarning(LinregWarning):
     """An iterative solver stopped before its optimality certificate reached the tolerance."""
 
 
+class DivergenceError(FloatingPointError):
+    """Gradient descent diverged: the step size is beyond the stability bound ``2/L``.
+
+    The message gives ``L`` (the Lipschitz constant of the gradient), ``2/L`` and the learning rate
+    that was used. The estimator is left as it was before ``fit``.
+    """
+
+
 class LinearModel:
     """Base of the linear estimators: ``y ~ X @ coef_.T + intercept_``."""
 

@@ -1,4 +1,5 @@
-"""The one call into the core shared by LinearRegression and Ridge, and what it reports."""
+"""The fit shared by LinearRegression and Ridge: the closed form (one call into the core, and what
+it reports), or gradient descent (_gradient.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import numpy as np
 
 from . import _config, _core
 from ._base import IllConditionedWarning, RankDeficientWarning
+from ._gradient import _GD_ATTRS, GD_SOLVERS, drop_attributes, fit_gradient
 from ._validation import check_alpha, check_bool, check_option, raise_non_finite
 
-SOLVERS = ("auto", "cholesky", "qr")
+SOLVERS = ("auto", "cholesky", "qr") + GD_SOLVERS
 
 
 def fit_closed_form(est, X, y, sample_weight, alpha, solver):
@@ -19,6 +21,8 @@ def fit_closed_form(est, X, y, sample_weight, alpha, solver):
     solver = check_option(solver, "solver", SOLVERS)
     Xa, Y, one_d, w = est._validate_fit_data(X, y, sample_weight)
     alphas = check_alpha(alpha, Y.shape[1])
+    if solver in GD_SOLVERS:
+        return fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver)
     try:
         res = _core.fit_normal_equations(
             Xa, Y, w, alphas, fit_intercept, solver, _config.get_num_threads(), -1.0
@@ -28,6 +32,7 @@ def fit_closed_form(est, X, y, sample_weight, alpha, solver):
             raise_non_finite(Xa, exc)
         raise
     est._set_coefficients(res.coef, res.intercept, one_d, Xa.dtype)
+    drop_attributes(est, _GD_ATTRS)
     est.solver_ = res.solver
     est.rank_ = int(res.rank)
     est.cond_ = float(res.cond)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import _gradient
 from ._base import LinearModel
 from ._closed_form import fit_closed_form
 
@@ -20,7 +21,7 @@ class LinearRegression(LinearModel):
     ----------
     fit_intercept : bool, default=True
         Fit an intercept. When False the data are not centred and ``intercept_`` is 0.
-    solver : {"auto", "cholesky", "qr"}, default="auto"
+    solver : {"auto", "cholesky", "qr", "gd", "sgd"}, default="auto"
         How the minimum is found; the objective is the same whichever runs.
 
         - ``"cholesky"``: the normal equations ``X_c' X_c w = X_c' y_c`` from the sufficient
@@ -35,6 +36,19 @@ class LinearRegression(LinearModel):
           otherwise the normal equations, adding refinement passes over X when the condition
           estimate says Cholesky would lose digits, and switching to ``"qr"`` (with an
           :class:`IllConditionedWarning`) when it would lose too many. See ``solver_``.
+        - ``"gd"``: full-batch gradient descent on the mean-scaled objective
+          :math:`F(w, b) = \frac1W \sum_i s_i (y_i - x_i^\top w - b)^2` (:math:`W = \sum_i s_i`,
+          ``n`` without weights: the objective above divided by ``W``, same minimiser). Its
+          gradient is :math:`\nabla_w F = -\frac2W X^\top S (y - Xw - b)`, so with unit weights
+          one step is exactly ``grad = -2/n * X.T @ (y - X @ w); w = w - lr * grad``; the
+          intercept is the weight of a column of ones (X is not centred or copied). Each
+          iteration is one fused, threaded pass over X.
+        - ``"sgd"``: the same with mini-batch gradients
+          :math:`-\frac2W \frac{n}{|B|} X_B^\top S_B r_B`, one epoch per pass over the rows.
+
+        On a rank-deficient design gradient descent from zero converges to the minimum-norm
+        :math:`(w, b)`, which can differ from the closed form's (minimum-norm on centred data).
+    {gd_parameters}
 
     Attributes
     ----------
@@ -44,17 +58,21 @@ class LinearRegression(LinearModel):
     feature_names_in_ : ndarray of str
         Only when X was a DataFrame with string column names.
     solver_ : str
-        What ran: ``"qr"``, ``"cholesky"``, ``"cholesky+refinement"``.
+        What ran: ``"qr"``, ``"cholesky"``, ``"cholesky+refinement"``, ``"gd"``,
+        ``"gd+momentum"``, ``"gd+nesterov"``, ``"sgd"``, ``"sgd+momentum"``.
     rank_ : int
         Numerical rank of the (centred) design.
     cond_ : float
         Estimate of the 2-norm condition number of the centred, column-scaled design.
     n_iter_ : int
-        Iterative-refinement steps taken.
+        Iterative-refinement steps taken (closed form), or iterations / epochs of gradient
+        descent.
     dependent_columns_ : ndarray of int
         Columns found linearly dependent on the others (empty for a full-rank design).
     fallback_ : str or None
         Why ``solver="auto"`` left the path it planned, or None.
+        (``rank_``, ``cond_``, ``dependent_columns_`` and ``fallback_`` belong to the closed form.)
+    {gd_attributes}
 
     Notes
     -----
@@ -70,11 +88,27 @@ class LinearRegression(LinearModel):
     >>> model = linreg.LinearRegression().fit(X, y)
     >>> round(float(model.coef_[0]), 6), round(float(model.intercept_), 6)
     (2.0, 1.0)
+    >>> gd = linreg.LinearRegression(solver="gd", tol=1e-10).fit(X, y)
+    >>> round(float(gd.coef_[0]), 6), round(float(gd.intercept_), 6), bool(gd.converged_)
+    (2.0, 1.0, True)
     """
 
-    def __init__(self, fit_intercept=True, solver="auto"):
+    def __init__(self, fit_intercept=True, solver="auto", *, learning_rate="auto", max_iter=1000,
+                 tol=1e-6, batch_size="auto", shuffle=True, random_state=None, momentum=0.0,
+                 schedule="adaptive", warm_start=False, verbose=0, callback=None):
         self.fit_intercept = fit_intercept
         self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.momentum = momentum
+        self.schedule = schedule
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.callback = callback
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -91,3 +125,7 @@ class LinearRegression(LinearModel):
         self
         """
         return fit_closed_form(self, X, y, sample_weight, 0.0, self.solver)
+
+
+LinearRegression.__doc__ = LinearRegression.__doc__.replace(
+    "{gd_parameters}", _gradient.PARAMETERS_DOC).replace("{gd_attributes}", _gradient.ATTRIBUTES_DOC)

@@ -1,0 +1,855 @@
+// linreg/gradient_descent.hpp -- least squares and Ridge by gradient descent: full batch
+// (plain, heavy-ball momentum, Nesterov acceleration) and mini-batch (SGD).
+//
+// Objective, per target t (the estimators' objective divided by W = sum_i s_i, so W = n for unit
+// weights; the minimiser is the same):
+//   F(w, b) = (1/W) sum_i s_i (y_i - x_i'w - b)^2 + (alpha/W) ||w||^2
+// Gradient, with the residual r = y - X w - b:
+//   grad_w = -(2/W) X' S r + (2 alpha/W) w          grad_b = -(2/W) 1' S r
+// With unit weights and lam = alpha/n this is the textbook step, line for line:
+//   grad = -2/n * X.T @ (y - X @ w);  grad += 2 * lam * w;  w = w - lr * grad
+// The intercept is one more coordinate, the unpenalised weight of a column of ones: X is never
+// centred or copied.
+//
+// Step size. The Hessian is H = (2/W) Xt' S Xt + (2 alpha/W) diag(1, .., 1, 0), Xt = [X, 1];
+// with L = lambda_max(H) a fixed step lr < 2/L converges and lr > 2/L diverges along the top
+// eigenvector; lr = 1/L decreases F monotonically. estimate_lipschitz() finds lambda_max of
+// Xt' S Xt / W by power iteration on X (one pass each) and the largest row norm for mini-batches.
+//
+// One pass (ResidualPass) evaluates F and its gradient for all k targets at once: for a block of
+// rows that fits in L2 cache it forms R = Y - X W - 1 b' and then adds X' S R, so X is read from
+// memory once per iteration (the second read of the block comes from cache). With k targets the
+// products become matrix-matrix, which run at compute speed rather than memory speed.
+//
+// Certificate: the relative gradient norm ||grad F(theta)||_2 / ||grad F(0)||_2 per target,
+// evaluated at the point returned. A target whose certificate is <= tol is frozen there.
+#pragma once
+
+#include "errors.hpp"
+#include "kernels.hpp"
+#include "types.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace linreg {
+
+// --- reproducible permutations ----------------------------------------------------------------
+// The mini-batch order of epoch e is a Fisher-Yates shuffle driven by xoshiro256** seeded with
+// splitmix64(seed, e); bounded integers by Lemire's multiply-and-reject. Exposed to Python so that
+// a reference implementation can replay exactly the order the core used.
+class Xoshiro256 {
+ public:
+  explicit Xoshiro256(std::uint64_t seed) {
+    for (auto& word : s_) word = splitmix(seed);
+  }
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+  // Uniform on [0, bound), bound >= 1, without modulo bias.
+  std::uint64_t below(std::uint64_t bound) {
+    __uint128_t m = __uint128_t(next()) * bound;
+    std::uint64_t low = std::uint64_t(m);
+    if (low < bound) {
+      const std::uint64_t threshold = (0 - bound) % bound;
+      while (low < threshold) {
+        m = __uint128_t(next()) * bound;
+        low = std::uint64_t(m);
+      }
+    }
+    return std::uint64_t(m >> 64);
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  static std::uint64_t splitmix(std::uint64_t& x) {
+    std::uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t s_[4];
+};
+
+inline void epoch_permutation(std::uint64_t seed, std::uint64_t epoch, std::vector<Index>& perm) {
+  const Index n = Index(perm.size());
+  for (Index i = 0; i < n; ++i) perm[i] = i;
+  Xoshiro256 rng(seed ^ (0xD1B54A32D192ED03ull * (epoch + 1)));
+  for (Index i = n - 1; i > 0; --i) std::swap(perm[i], perm[Index(rng.below(std::uint64_t(i) + 1))]);
+}
+
+// --- the fused pass ---------------------------------------------------------------------------
+// Sums over rows of R = Y - X W - 1 b' (Y absent: R = -(X W + 1 b')), per target:
+//   G = X' S R (d x k),  gs = 1' S R (k),  rss = diag(R' S R) (k)
+struct PassSums {
+  MatrixXd G;
+  VectorXd gs;
+  VectorXd rss;
+};
+
+template <class Scalar>
+class ResidualPass {
+ public:
+  using Mat = Matrix<Scalar>;
+  using RowVec = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
+
+  ResidualPass(const DesignView<Scalar>& X, const TargetView<Scalar>* Y, const double* s, Index k,
+               int n_threads)
+      : X_(X), Y_(Y), s_(s), k_(k) {
+    const Index n = X.rows, d = X.cols;
+    // Row-major: blocks of about 128 KiB of X, still in L2 when X' S R reads them a second time.
+    // Column-major: the block's column segments must be long enough for the prefetchers (at
+    // least 512 rows); about 1 MiB of X, read a second time from L2/L3. Measured on 1e6 x 100.
+    const Index bytes = std::max<Index>(1, d * Index(sizeof(Scalar)));
+    block_ = X.row_major() ? std::clamp<Index>((Index(1) << 17) / bytes, 16, 4096)
+                           : std::clamp<Index>((Index(1) << 20) / bytes, 512, 8192);
+    if (const char* e = std::getenv(X.row_major() ? "LINREG_GD_BLOCK_C" : "LINREG_GD_BLOCK_F")) block_ = std::atol(e);
+    T_ = int(std::max<Index>(1, std::min<Index>(std::max(n_threads, 1), (n + block_ - 1) / block_)));
+    parts_.assign(T_, PassSums{MatrixXd::Zero(d, k), VectorXd::Zero(k), VectorXd::Zero(k)});
+    R_.assign(T_, Mat(block_, k));
+    Gb_.assign(T_, Mat(d, k));
+    gacc_.assign(T_, Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(d));
+  }
+
+  int threads() const { return T_; }
+  Index block_rows() const { return block_; }
+
+  // W: d x k, b: k (zeros without an intercept).
+  void run(const Mat& W, const RowVec& b, PassSums& out) {
+    const Index n = X_.rows;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(T_) schedule(static, 1)
+#endif
+    for (int t = 0; t < T_; ++t) {
+      PassSums& acc = parts_[t];
+      acc.G.setZero();
+      acc.gs.setZero();
+      acc.rss.setZero();
+      const Index r0 = n * t / T_, r1 = n * (t + 1) / T_;
+      for (Index i0 = r0; i0 < r1; i0 += block_) {
+        const Index m = std::min(block_, r1 - i0);
+        if (X_.row_major() && k_ == 1) {
+          rows_fused(X_.data + i0 * X_.row_stride, X_.row_stride, i0, m, W, b[0], t);
+        } else if (k_ == 1) {
+          cols_fused(X_.data + i0, X_.col_stride, i0, m, std::min(block_, r1 - i0 - m), W, b[0],
+                     t);
+        } else if (X_.row_major()) {
+          using XMap = Eigen::Map<const RowMatrix<Scalar>, 0, Eigen::OuterStride<>>;
+          block(XMap(X_.data + i0 * X_.row_stride, m, X_.cols, Eigen::OuterStride<>(X_.row_stride)),
+                i0, m, W, b, t);
+        } else {
+          using XMap = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
+          block(XMap(X_.data + i0, m, X_.cols, Eigen::OuterStride<>(X_.col_stride)), i0, m, W, b,
+                t);
+        }
+      }
+    }
+    out = parts_[0];
+    for (int t = 1; t < T_; ++t) {
+      out.G += parts_[t].G;
+      out.gs += parts_[t].gs;
+      out.rss += parts_[t].rss;
+    }
+  }
+
+ private:
+  // One target, row-major X: each row is read once from memory for its dot product and used
+  // again from L1 for the gradient, four rows at a time so g is loaded and stored once per four.
+  void rows_fused(const Scalar* Xp, Index ld, Index i0, Index m, const Mat& W, Scalar b0, int t) {
+    using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using RowMap = Eigen::Map<const Vec>;
+    const Index d = X_.cols;
+    Eigen::Map<const Vec> w(W.data(), d);
+    Vec& g = gacc_[t];
+    double gs = 0.0, rss = 0.0;
+    const Scalar* yp = Y_ ? Y_->data + i0 : nullptr;
+    Index i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const Scalar* p = Xp + i * ld;
+      RowMap x0(p, d), x1(p + ld, d), x2(p + 2 * ld, d), x3(p + 3 * ld, d);
+      Scalar r[4] = {-b0 - x0.dot(w), -b0 - x1.dot(w), -b0 - x2.dot(w), -b0 - x3.dot(w)};
+      for (int u = 0; u < 4; ++u) {
+        if (yp) r[u] += yp[i + u];
+        const double ru = double(r[u]);
+        const double su = s_ ? s_[i0 + i + u] : 1.0;
+        gs += su * ru;
+        rss += su * ru * ru;
+        r[u] = Scalar(su * ru);
+      }
+      g.noalias() += r[0] * x0 + r[1] * x1 + r[2] * x2 + r[3] * x3;  // g += X_4.T @ (S r)_4
+    }
+    for (; i < m; ++i) {
+      RowMap x0(Xp + i * ld, d);
+      Scalar r0 = -b0 - x0.dot(w);
+      if (yp) r0 += yp[i];
+      const double su = s_ ? s_[i0 + i] : 1.0;
+      gs += su * double(r0);
+      rss += su * double(r0) * double(r0);
+      g.noalias() += Scalar(su * double(r0)) * x0;
+    }
+    PassSums& acc = parts_[t];
+    acc.gs[0] += gs;
+    acc.rss[0] += rss;
+    acc.G.col(0) += g.template cast<double>();
+    g.setZero();
+  }
+
+  // One target, column-major X: r = y - b - sum_j w_j X[:, j] over the block, then
+  // g_j = X[:, j] . (S r); four columns at a time. The block's column segments are short and far
+  // apart, which the hardware prefetcher does not follow across pages, so the next block's
+  // segment of each column is prefetched while this block's is consumed.
+  void cols_fused(const Scalar* Xp, Index ld, Index i0, Index m, Index next_m, const Mat& W,
+                  Scalar b0, int t) {
+    using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using ColMap = Eigen::Map<const Vec>;
+    const Index d = X_.cols;
+    auto r = R_[t].col(0).head(m);
+    if (Y_) {
+      r = ColMap(Y_->data + i0, m).array() - b0;
+    } else {
+      r.setConstant(-b0);
+    }
+    constexpr Index line = 64 / sizeof(Scalar);
+    auto prefetch = [&](Index j) {
+      const Scalar* q = Xp + m + j * ld;
+      for (Index l = 0; l < next_m; l += line) __builtin_prefetch(q + l, 0, 1);
+    };
+    const Scalar* w = W.data();
+    Index j = 0;
+    for (; j + 4 <= d; j += 4) {
+      const Scalar* p = Xp + j * ld;
+      for (Index u = 0; u < 4; ++u) prefetch(j + u);
+      // r -= X[:, j:j+4] @ w[j:j+4]
+      r.noalias() -= w[j] * ColMap(p, m) + w[j + 1] * ColMap(p + ld, m) +
+                     w[j + 2] * ColMap(p + 2 * ld, m) + w[j + 3] * ColMap(p + 3 * ld, m);
+    }
+    for (; j < d; ++j) {
+      prefetch(j);
+      r.noalias() -= w[j] * ColMap(Xp + j * ld, m);
+    }
+    double gs = 0.0, rss = 0.0;
+    for (Index i = 0; i < m; ++i) {
+      const double ri = double(r[i]);
+      const double si = s_ ? s_[i0 + i] : 1.0;
+      gs += si * ri;
+      rss += si * ri * ri;
+      if (s_) r[i] = Scalar(si * ri);
+    }
+    PassSums& acc = parts_[t];
+    acc.gs[0] += gs;
+    acc.rss[0] += rss;
+    for (j = 0; j < d; ++j) acc.G(j, 0) += double(ColMap(Xp + j * ld, m).dot(r));  // X.T @ (S r)
+  }
+
+  template <class XBlock>
+  void block(const XBlock& Xb, Index i0, Index m, const Mat& W, const RowVec& b, int t) {
+    auto R = R_[t].topRows(m);
+    R.noalias() = Xb * W;  // R = X_blk @ W
+    if (Y_) {
+      using YMap = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
+      YMap Yb(Y_->data + i0, m, k_, Eigen::OuterStride<>(Y_->stride));
+      R = (Yb - R).rowwise() - b;  // R = Y_blk - X_blk @ W - b
+    } else {
+      R = (-R).rowwise() - b;
+    }
+    PassSums& acc = parts_[t];
+    for (Index c = 0; c < k_; ++c) {
+      double rss = 0.0, gs = 0.0;
+      if (s_) {
+        for (Index i = 0; i < m; ++i) {
+          const double ri = double(R(i, c)) * s_[i0 + i];
+          gs += ri;
+          rss += ri * double(R(i, c));
+          R(i, c) = Scalar(ri);  // R <- S R for X' S R
+        }
+      } else {
+        for (Index i = 0; i < m; ++i) {
+          gs += double(R(i, c));
+          rss += double(R(i, c)) * double(R(i, c));
+        }
+      }
+      acc.gs[c] += gs;
+      acc.rss[c] += rss;
+    }
+    Gb_[t].noalias() = Xb.transpose() * R;  // G_blk = X_blk.T @ (S R)
+    acc.G += Gb_[t].template cast<double>();
+  }
+
+  DesignView<Scalar> X_;
+  const TargetView<Scalar>* Y_;
+  const double* s_;
+  Index k_;
+  Index block_ = 0;
+  int T_ = 1;
+  std::vector<PassSums> parts_;
+  std::vector<Mat> R_, Gb_;
+  std::vector<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>> gacc_;
+};
+
+// --- step size --------------------------------------------------------------------------------
+struct LipschitzEstimate {
+  double lambda_max = 0.0;    // largest eigenvalue of Xt' S Xt / W (Xt = [X, 1] with intercept)
+  double max_row_norm = 0.0;  // max_i (n s_i / W) ||xt_i||^2 (0 unless asked)
+  int n_iter = 0;             // power iterations (passes over X)
+  double change = 0.0;        // relative change of the estimate in the last iteration
+};
+
+// Power iteration with a fixed pseudo-random start; stops when the Rayleigh quotient moves by less
+// than rtol (relative) or after max_iter passes. The Rayleigh quotient never exceeds lambda_max.
+template <class Scalar>
+LipschitzEstimate estimate_lipschitz(const DesignView<Scalar>& X, const double* s,
+                                     bool fit_intercept, int max_iter, double rtol,
+                                     bool row_norms, int n_threads) {
+  const Index n = X.rows, d = X.cols;
+  double W = double(n);
+  if (s) {
+    W = 0.0;
+    for (Index i = 0; i < n; ++i) W += s[i];
+  }
+  require(W > 0.0, "the sample weights sum to zero");
+  LipschitzEstimate est;
+  ResidualPass<Scalar> pass(X, nullptr, s, 1, n_threads);
+  Xoshiro256 rng(12345);
+  VectorXd v(d + 1);
+  for (Index j = 0; j <= d; ++j) v[j] = double(rng.next() >> 11) * 0x1.0p-53 + 0.5;
+  if (!fit_intercept) v[d] = 0.0;
+  v /= v.norm();
+  Matrix<Scalar> Wv(d, 1);
+  typename ResidualPass<Scalar>::RowVec bv(1);
+  PassSums sums;
+  double lambda = 0.0;
+  for (int it = 0; it < std::max(1, max_iter); ++it) {
+    Wv.col(0) = v.head(d).template cast<Scalar>();
+    bv[0] = Scalar(v[d]);
+    pass.run(Wv, bv, sums);  // sums.G = -X' S Xt v, sums.gs = -1' S Xt v
+    VectorXd Mv(d + 1);
+    Mv.head(d) = -sums.G.col(0) / W;
+    Mv[d] = fit_intercept ? -sums.gs[0] / W : 0.0;
+    const double next = v.dot(Mv);  // Rayleigh quotient, v has unit norm
+    require(std::isfinite(next), kNonFiniteX);
+    est.change = lambda > 0.0 ? std::abs(next - lambda) / next : 1.0;
+    lambda = next;
+    est.n_iter = it + 1;
+    const double norm = Mv.norm();
+    if (!(norm > 0.0)) break;  // X v = 0 for the whole start: X is zero
+    v = Mv / norm;
+    if (est.change <= rtol) break;
+  }
+  est.lambda_max = std::max(lambda, 0.0);
+  if (row_norms) {
+    const int T = std::max(1, n_threads);
+    std::vector<double> best(T, 0.0);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(T) schedule(static)
+#endif
+    for (Index i = 0; i < n; ++i) {
+      double sq = fit_intercept ? 1.0 : 0.0;
+      for (Index j = 0; j < d; ++j) sq += double(X(i, j)) * double(X(i, j));
+      const double v_i = sq * (s ? s[i] : 1.0);
+      double& b = best[thread_id()];
+      b = std::max(b, v_i);
+    }
+    est.max_row_norm = *std::max_element(best.begin(), best.end()) * double(n) / W;
+  }
+  return est;
+}
+
+// --- the solver -------------------------------------------------------------------------------
+struct GradientDescentOptions {
+  VectorXd learning_rate;     // k, > 0: the (initial) step of each target
+  int max_iter = 0;           // iterations (full batch) or epochs (mini-batch)
+  double tol = 0.0;           // on the relative gradient norm; < 0: run max_iter
+  Index batch_size = 0;       // 0: full batch
+  bool shuffle = true;        // mini-batch: a fresh permutation of the rows every epoch
+  std::uint64_t seed = 0;
+  double momentum = 0.0;      // heavy-ball beta in [0, 1)
+  bool nesterov = false;      // full batch: Nesterov's accelerated gradient with adaptive restart
+  std::string schedule = "constant";  // mini-batch: "constant", "invscaling", "adaptive"
+  double power_t = 0.5;       // invscaling: lr_e = lr_0 / (e + 1)^power_t
+  int n_threads = 1;
+};
+
+struct GradientDescentResult {
+  MatrixXd coef;              // d x k
+  VectorXd intercept;         // k
+  int n_iter = 0;             // updates (full batch) or epochs (mini-batch) taken
+  MatrixXd loss_history;      // epochs+1 x k: F at each evaluated point, the last one returned
+  VectorXd grad_norm;         // k: the certificate at the returned point
+  VectorXd grad_norm0;        // k: ||grad F(0)||, the certificate's scale
+  std::vector<bool> converged;  // k
+  VectorXd learning_rate;     // k: the step in use at the end (schedules change it)
+  int restarts = 0;           // Nesterov: momentum restarts
+  std::string status;         // "converged", "max_iter", "diverged", "stopped"
+  Index diverged_target = -1;
+  int diverged_epoch = -1;
+  double loss_before = 0.0, loss_after = 0.0;  // the growth that was caught
+  double initial_loss = 0.0;
+};
+
+// Called once per epoch with the epoch number, F and the certificate per target, and the point
+// they were evaluated at (d+1 x k, the last row the intercept). Returning true stops the solver.
+using EpochCallback = std::function<bool(int, const VectorXd&, const VectorXd&, const MatrixXd&)>;
+
+namespace detail {
+
+// The gradient of F at Theta (d+1 x k, last row b) from one pass's sums; the objective into loss.
+inline void gradient_from_sums(const PassSums& sums, const MatrixXd& Theta, const VectorXd& alphas,
+                               double W, bool fit_intercept, MatrixXd& grad, VectorXd& loss) {
+  const Index d = sums.G.rows(), k = sums.G.cols();
+  for (Index c = 0; c < k; ++c) {
+    const double a = alphas[c] / W;
+    // grad_w = -(2/W) X' S r + (2 alpha/W) w ; grad_b = -(2/W) 1' S r
+    grad.col(c).head(d) = (-2.0 / W) * sums.G.col(c) + (2.0 * a) * Theta.col(c).head(d);
+    grad(d, c) = fit_intercept ? (-2.0 / W) * sums.gs[c] : 0.0;
+    loss[c] = sums.rss[c] / W + a * Theta.col(c).head(d).squaredNorm();
+  }
+}
+
+// Growth of the objective that only a step beyond the stability bound explains. Plain gradient
+// descent with lr < 2/L decreases F every step (F(x - lr g) = F - lr |g|^2 (1 - lr L/2) at most),
+// so any rise above rounding is caught at once. With momentum or mini-batches F may rise for a
+// while, so there the test is an escape far above the starting objective.
+inline bool grew(double before, double after, double first, bool monotone) {
+  if (!std::isfinite(after)) return true;
+  if (monotone) return after > before * (1.0 + 1e-8) + first * 1e-14;
+  return after > 1e4 * first + 1e-300;
+}
+
+// One target, mini-batch: for each row x of the batch (rows perm[0..m) of X, or rows 0..m of a
+// gathered buffer), both residuals from one read of the row:
+//   r0 = s (y - x.w0 - b0)  (the epoch's start: full gradient, F)
+//   r  = s (y - x.w  - b)   (the current point: the step)
+// g0 += r0 x, g += r x, four rows at a time so the accumulators move once per four rows.
+template <class Scalar, class Vec>
+void minibatch_rows(const Scalar* base, Index ld, const Index* perm, Index m,
+                    const TargetView<Scalar>& Y, const double* s, const Matrix<Scalar>& W0,
+                    Scalar b0, const Matrix<Scalar>& Wc, Scalar bc, PassSums& acc, double& gstep,
+                    Matrix<Scalar>& Gt, Vec& g0, bool gathered = false) {
+  using V = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  using RowMap = Eigen::Map<const V>;
+  const Index d = W0.rows();
+  RowMap w0(W0.data(), d), w(Wc.data(), d);
+  auto g = Gt.col(0);
+  g.setZero();
+  g0.setZero();
+  constexpr Index ahead = 6;
+  constexpr Index line = 64 / sizeof(Scalar);
+  auto row_ptr = [&](Index i) { return gathered ? base + i * ld : base + perm[i] * ld; };
+  auto prefetch = [&](Index i) {
+    if (gathered || i >= m) return;
+    const Scalar* p = row_ptr(i);
+    for (Index l = 0; l < d; l += line) __builtin_prefetch(p + l, 0, 0);
+  };
+  for (Index i = 0; i < ahead; ++i) prefetch(i);
+  double rss = 0.0, gs = 0.0, gst = 0.0;
+  Index i = 0;
+  for (; i < m; i += 4) {
+    const Index q = std::min<Index>(4, m - i);
+    const Scalar* p[4];
+    Scalar r0[4] = {0, 0, 0, 0}, r[4] = {0, 0, 0, 0};
+    for (Index u = 0; u < q; ++u) {
+      prefetch(i + ahead + u);
+      p[u] = row_ptr(i + u);
+      const Index row = perm[i + u];
+      RowMap x(p[u], d);
+      const double yi = double(Y.data[row]);
+      const double si = s ? s[row] : 1.0;
+      const double e0 = yi - double(x.dot(w0)) - double(b0);
+      const double e = yi - double(x.dot(w)) - double(bc);
+      rss += si * e0 * e0;
+      gs += si * e0;
+      gst += si * e;
+      r0[u] = Scalar(si * e0);
+      r[u] = Scalar(si * e);
+    }
+    for (Index u = q; u < 4; ++u) p[u] = p[0];  // zero weights r0[u] = r[u] = 0
+    RowMap x0(p[0], d), x1(p[1], d), x2(p[2], d), x3(p[3], d);
+    g0.noalias() += r0[0] * x0 + r0[1] * x1 + r0[2] * x2 + r0[3] * x3;
+    g.noalias() += r[0] * x0 + r[1] * x1 + r[2] * x2 + r[3] * x3;
+  }
+  acc.rss[0] += rss;
+  acc.gs[0] += gs;
+  acc.G.col(0) += g0.template cast<double>();
+  gstep += gst;
+}
+
+}  // namespace detail
+
+template <class Scalar>
+GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const TargetView<Scalar>& Y,
+                                           const double* s, const VectorXd& alphas,
+                                           bool fit_intercept, const MatrixXd& coef0,
+                                           const VectorXd& intercept0,
+                                           const GradientDescentOptions& opt,
+                                           const EpochCallback& callback) {
+  const Index n = X.rows, d = X.cols, k = Y.cols;
+  require(Y.rows == n, "y has " + std::to_string(Y.rows) + " rows, X has " + std::to_string(n));
+  require(alphas.size() == k, "alphas has " + std::to_string(alphas.size()) + " entries, y has " +
+                                  std::to_string(k) + " targets");
+  require(coef0.rows() == d && coef0.cols() == k, "the starting coefficients must be d x k");
+  require(intercept0.size() == k, "the starting intercept must have k entries");
+  require(opt.learning_rate.size() == k, "learning_rate must have one entry per target");
+  require(opt.max_iter >= 0, "max_iter must be >= 0");
+  require(opt.batch_size >= 0 && opt.batch_size <= n, "batch_size must be in [0, n_samples]");
+  require(opt.momentum >= 0.0 && opt.momentum < 1.0, "momentum must be in [0, 1)");
+  double W = double(n);
+  if (s) {
+    W = 0.0;
+    for (Index i = 0; i < n; ++i) W += s[i];
+  }
+  require(W > 0.0, "the sample weights sum to zero");
+
+  using Mat = Matrix<Scalar>;
+  using RowVec = typename ResidualPass<Scalar>::RowVec;
+  const bool minibatch = opt.batch_size > 0;
+  GradientDescentResult res;
+  res.converged.assign(k, false);
+  res.grad_norm = VectorXd::Constant(k, std::numeric_limits<double>::infinity());
+  res.learning_rate = opt.learning_rate;
+
+  // Theta = [w; b], d+1 x k, in double; the pass reads a copy in the input precision.
+  MatrixXd Theta(d + 1, k);
+  Theta.topRows(d) = coef0;
+  Theta.row(d) = intercept0.transpose();
+  if (!fit_intercept) Theta.row(d).setZero();
+  Mat Wc(d, k);
+  RowVec bc(k);
+  auto load = [&](const MatrixXd& P) {
+    Wc = P.topRows(d).template cast<Scalar>();
+    bc = P.row(d).template cast<Scalar>();
+  };
+
+  ResidualPass<Scalar> pass(X, &Y, s, k, opt.n_threads);
+  PassSums sums;
+  MatrixXd grad(d + 1, k);
+  VectorXd loss(k);
+  std::vector<VectorXd> history;
+
+  // The certificate's scale, ||grad F(0)||: the first pass when starting from zero, else one more.
+  const bool from_zero = Theta.isZero(0.0);
+  if (!from_zero) {
+    MatrixXd zero = MatrixXd::Zero(d + 1, k);
+    load(zero);
+    pass.run(Wc, bc, sums);
+    detail::gradient_from_sums(sums, zero, alphas, W, fit_intercept, grad, loss);
+    res.grad_norm0 = grad.colwise().norm().transpose();
+  }
+
+  std::vector<bool> active(k, true);
+  MatrixXd Final = Theta;
+  VectorXd lr = opt.learning_rate;
+  VectorXd first_loss(k), prev_loss(k);
+  auto certificate = [&](Index c) {
+    const double g = grad.col(c).norm();
+    return g == 0.0 ? 0.0 : g / res.grad_norm0[c];
+  };
+  // Records F and the certificate at P (evaluated in the last pass); returns true when the
+  // solver must stop (all targets done, divergence, callback).
+  auto observe = [&](int epoch, const MatrixXd& P, bool monotone) -> bool {
+    detail::gradient_from_sums(sums, P, alphas, W, fit_intercept, grad, loss);
+    if (epoch == 0) {
+      if (from_zero) res.grad_norm0 = grad.colwise().norm().transpose();
+      first_loss = loss;
+      res.initial_loss = loss.maxCoeff();
+    }
+    history.push_back(loss);
+    VectorXd cert(k);
+    for (Index c = 0; c < k; ++c) cert[c] = active[c] ? certificate(c) : res.grad_norm[c];
+    for (Index c = 0; c < k; ++c) {
+      if (!active[c]) continue;
+      const bool bad = !std::isfinite(cert[c]) ||
+                       (epoch > 0 && detail::grew(prev_loss[c], loss[c], first_loss[c], monotone));
+      if (bad) {
+        res.status = "diverged";
+        res.diverged_target = c;
+        res.diverged_epoch = epoch;
+        res.loss_before = epoch > 0 ? prev_loss[c] : first_loss[c];
+        res.loss_after = loss[c];
+        return true;
+      }
+    }
+    prev_loss = loss;
+    bool all = true;
+    for (Index c = 0; c < k; ++c) {
+      if (!active[c]) continue;
+      res.grad_norm[c] = cert[c];
+      Final.col(c) = P.col(c);
+      if (opt.tol >= 0.0 && cert[c] <= opt.tol) {
+        active[c] = false;
+        res.converged[c] = true;
+      } else {
+        all = false;
+      }
+    }
+    if (callback && callback(epoch, loss, cert, P)) {
+      if (!all) res.status = "stopped";
+      return true;
+    }
+    return all;
+  };
+
+  if (!minibatch) {
+    // Full batch. Plain: Theta <- Theta - lr grad(Theta). Heavy ball: V <- beta V - lr grad,
+    // Theta <- Theta + V. Nesterov: the gradient is taken at the look-ahead point
+    // P = Theta + beta_t (Theta - Theta_prev), beta_t = (t_k - 1)/t_{k+1},
+    // t_{k+1} = (1 + sqrt(1 + 4 t_k^2))/2, and t restarts at 1 when grad(P)'(Theta_new - Theta) > 0
+    // (O'Donoghue and Candes, 2015), which keeps acceleration on strongly convex problems.
+    const bool monotone = opt.momentum == 0.0 && !opt.nesterov;
+    MatrixXd V = MatrixXd::Zero(d + 1, k), Prev = Theta, P = Theta;
+    VectorXd tk = VectorXd::Ones(k);
+    for (int it = 0;; ++it) {
+      load(P);
+      pass.run(Wc, bc, sums);
+      if (observe(it, P, monotone) || it == opt.max_iter) {
+        res.n_iter = it;
+        break;
+      }
+      for (Index c = 0; c < k; ++c) {
+        if (!active[c]) continue;
+        if (opt.nesterov) {
+          VectorXd next = P.col(c) - lr[c] * grad.col(c);
+          if (grad.col(c).dot(next - Theta.col(c)) > 0.0) {
+            tk[c] = 1.0;  // restart: the step went uphill along the momentum
+            ++res.restarts;
+          }
+          const double t_next = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * tk[c] * tk[c]));
+          const double beta = (tk[c] - 1.0) / t_next;
+          tk[c] = t_next;
+          Prev.col(c) = Theta.col(c);
+          Theta.col(c) = next;
+          P.col(c) = Theta.col(c) + beta * (Theta.col(c) - Prev.col(c));
+        } else if (opt.momentum > 0.0) {
+          V.col(c) = opt.momentum * V.col(c) - lr[c] * grad.col(c);
+          Theta.col(c) += V.col(c);
+          P.col(c) = Theta.col(c);
+        } else {
+          Theta.col(c) -= lr[c] * grad.col(c);  // w = w - lr * grad
+          P.col(c) = Theta.col(c);
+        }
+      }
+    }
+  } else {
+    // Mini-batch. Epoch e visits the rows in the order perm_e in consecutive batches B of
+    // batch_size rows (the last may be smaller); each batch takes the step with the unbiased
+    // estimate of grad F,  g_w = -(2/W)(n/|B|) X_B' S_B r_B + (2 alpha/W) w,
+    //                      g_b = -(2/W)(n/|B|) 1' S_B r_B.
+    // The same pass also sums the full gradient at the epoch's starting point (the rows of each
+    // batch are in cache), so the certificate and F of that point cost no extra read of X; a
+    // point that satisfies tol is the one returned.
+    const Index B = opt.batch_size;
+    const int T = int(std::max<Index>(1, std::min<Index>(std::max(opt.n_threads, 1), B / 64)));
+    std::vector<Index> perm(n);
+    std::vector<RowMatrix<Scalar>> Xg(T);
+    std::vector<Mat> Rg(T), Gt(T);
+    std::vector<PassSums> full(T);
+    std::vector<VectorXd> gst(T);
+    std::vector<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>> G0(T);
+    const Index chunk = (B + T - 1) / T;
+    for (int t = 0; t < T; ++t) {
+      Xg[t].resize(chunk, d);
+      Rg[t].resize(chunk, k);
+      Gt[t].resize(d, k);
+      gst[t].resize(k);
+      G0[t].resize(d);
+    }
+    MatrixXd V = MatrixXd::Zero(d + 1, k), Start = Theta, step(d + 1, k);
+    Mat W0(d, k);
+    RowVec b0(k);
+    for (int e = 0;; ++e) {
+      Start = Theta;
+      const bool update = e < opt.max_iter;
+      if (!update) {
+        load(Start);
+        pass.run(Wc, bc, sums);
+      } else {
+        if (opt.shuffle) {
+          epoch_permutation(opt.seed, std::uint64_t(e), perm);
+        } else {
+          for (Index i = 0; i < n; ++i) perm[i] = i;
+        }
+        W0 = Start.topRows(d).template cast<Scalar>();
+        b0 = Start.row(d).template cast<Scalar>();
+        load(Theta);
+        const Index batches = (n + B - 1) / B;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(T)
+#endif
+        {
+          const int t = thread_id();
+          PassSums& acc = full[t];
+          acc.G = MatrixXd::Zero(d, k);
+          acc.gs = VectorXd::Zero(k);
+          acc.rss = VectorXd::Zero(k);
+          for (Index q = 0; q < batches; ++q) {
+            const Index lo = q * B, hi = std::min(n, lo + B), mb = hi - lo;
+            const Index a = std::min(hi, lo + chunk * t), z = std::min(hi, a + chunk), m = z - a;
+            auto Xb = Xg[t].topRows(m);
+            auto R = Rg[t].topRows(m);
+            gst[t].setZero();
+            if (m > 0) {
+              // Gather the batch's rows, X_B = X[perm[B]], into a row-major buffer.
+              if (X.row_major()) {
+                // Rows sit at random addresses: prefetch a few rows ahead of the copy.
+                constexpr Index ahead = 6, line = 64 / sizeof(Scalar);
+                for (Index i = 0; i < std::min(ahead, m); ++i)
+                  for (Index l = 0; l < d; l += line)
+                    __builtin_prefetch(X.data + perm[a + i] * X.row_stride + l, 0, 0);
+                for (Index i = 0; i < m; ++i) {
+                  if (i + ahead < m) {
+                    const Scalar* next = X.data + perm[a + i + ahead] * X.row_stride;
+                    for (Index l = 0; l < d; l += line) __builtin_prefetch(next + l, 0, 0);
+                  }
+                  const Scalar* src = X.data + perm[a + i] * X.row_stride;
+                  std::copy(src, src + d, &Xb(i, 0));
+                }
+              } else {
+                // Every entry is a separate cache line here: prefetch the next column's.
+                for (Index j = 0; j < d; ++j) {
+                  const Scalar* col = X.data + j * X.col_stride;
+                  if (j + 1 < d)
+                    for (Index i = 0; i < m; ++i) __builtin_prefetch(col + X.col_stride + perm[a + i], 0, 0);
+                  for (Index i = 0; i < m; ++i) Xb(i, j) = col[perm[a + i]];
+                }
+              }
+              if (k == 1) {
+                detail::minibatch_rows(Xb.data(), d, perm.data() + a, m, Y, s, W0, b0[0], Wc, bc[0], acc,
+                               gst[t][0], Gt[t], G0[t], /*gathered=*/true);
+              } else {
+              // The full gradient at the epoch's start: R0 = y_B - X_B W0 - b0.
+              R.noalias() = Xb * W0;
+              for (Index c = 0; c < k; ++c)
+                for (Index i = 0; i < m; ++i) {
+                  const Index row = perm[a + i];
+                  const double wi = s ? s[row] : 1.0;
+                  const double r = double(Y(row, c)) - double(R(i, c)) - double(b0[c]);
+                  acc.rss[c] += wi * r * r;
+                  acc.gs[c] += wi * r;
+                  R(i, c) = Scalar(wi * r);
+                }
+              Gt[t].noalias() = Xb.transpose() * R;
+              acc.G += Gt[t].template cast<double>();
+              // The step's gradient at the current point: R = y_B - X_B W - b.
+              R.noalias() = Xb * Wc;
+              for (Index c = 0; c < k; ++c)
+                for (Index i = 0; i < m; ++i) {
+                  const Index row = perm[a + i];
+                  const double wi = s ? s[row] : 1.0;
+                  const double r = wi * (double(Y(row, c)) - double(R(i, c)) - double(bc[c]));
+                  gst[t][c] += r;
+                  R(i, c) = Scalar(r);
+                }
+              Gt[t].noalias() = Xb.transpose() * R;
+              }
+            } else {
+              Gt[t].setZero();
+            }
+#ifdef _OPENMP
+#pragma omp barrier
+#pragma omp single
+#endif
+            {
+              const double scale = -2.0 / W * double(n) / double(mb);
+              for (Index c = 0; c < k; ++c) {
+                if (!active[c]) continue;
+                double gb = 0.0;
+                auto gw = step.col(c).head(d);
+                gw = Gt[0].col(c).template cast<double>();
+                gb = gst[0][c];
+                for (int u = 1; u < T; ++u) {
+                  gw += Gt[u].col(c).template cast<double>();
+                  gb += gst[u][c];
+                }
+                gw = scale * gw + (2.0 * alphas[c] / W) * Theta.col(c).head(d);
+                step(d, c) = fit_intercept ? scale * gb : 0.0;
+                if (opt.momentum > 0.0) {
+                  V.col(c) = opt.momentum * V.col(c) - lr[c] * step.col(c);
+                  Theta.col(c) += V.col(c);
+                } else {
+                  Theta.col(c) -= lr[c] * step.col(c);
+                }
+              }
+              load(Theta);
+            }
+          }
+        }
+        sums = full[0];
+        for (int t = 1; t < T; ++t) {
+          sums.G += full[t].G;
+          sums.gs += full[t].gs;
+          sums.rss += full[t].rss;
+        }
+      }
+      const bool stop = observe(e, Start, false);
+      if (!stop) {
+        for (Index c = 0; c < k; ++c) {
+          if (!Theta.col(c).allFinite()) {  // escaped within the epoch
+            res.status = "diverged";
+            res.diverged_target = c;
+            res.diverged_epoch = e + 1;
+            res.loss_before = loss[c];
+            res.loss_after = std::numeric_limits<double>::infinity();
+          }
+        }
+      }
+      if (stop || res.status == "diverged" || !update) {
+        res.n_iter = e;
+        break;
+      }
+      for (Index c = 0; c < k; ++c) {
+        if (!active[c]) Theta.col(c) = Final.col(c);
+        if (opt.schedule == "invscaling") {
+          lr[c] = opt.learning_rate[c] / std::pow(double(e + 2), opt.power_t);
+        } else if (opt.schedule == "adaptive" && e > 0 && loss[c] >= history[e - 1][c]) {
+          lr[c] /= 5.0;  // no progress over the last epoch
+        }
+      }
+    }
+  }
+
+  res.loss_history.resize(Index(history.size()), k);
+  for (Index e = 0; e < Index(history.size()); ++e) res.loss_history.row(e) = history[e].transpose();
+  res.coef = Final.topRows(d);
+  res.intercept = Final.row(d).transpose();
+  res.learning_rate = lr;
+  if (res.status.empty()) {
+    bool all = true;
+    for (Index c = 0; c < k; ++c) all = all && res.converged[c];
+    res.status = all ? "converged" : "max_iter";
+  }
+  return res;
+}
+
+// Sum of every entry of X on n_threads threads: the cost of merely reading X, the yardstick for
+// a memory-bound pass (bench only).
+template <class Scalar>
+double read_all(const DesignView<Scalar>& X, int n_threads) {
+  const Index n = X.rows, d = X.cols;
+  const Index outer = X.row_major() ? n : d, inner = X.row_major() ? d : n;
+  const Index stride = X.row_major() ? X.row_stride : X.col_stride;
+  double total = 0.0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(std::max(n_threads, 1)) schedule(static) reduction(+ : total)
+#endif
+  for (Index o = 0; o < outer; ++o) {
+    total += double(Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(
+                        X.data + o * stride, inner)
+                        .sum());
+  }
+  return total;
+}
+
+}  // namespace linreg

@@ -1,0 +1,343 @@
+r"""Gradient descent for LinearRegression and Ridge: parameter checks, the step size, the one call
+into the core, and what it reports.
+
+The estimators minimise (sample weights :math:`s_i`, :math:`W = \sum_i s_i`; ``W = n`` unweighted)
+
+.. math:: \sum_i s_i (y_i - x_i^\top w - b)^2 + \alpha \lVert w \rVert^2 .
+
+Gradient descent works on the same objective divided by ``W``,
+
+.. math:: F(w, b) = \frac{1}{W} \sum_i s_i (y_i - x_i^\top w - b)^2 + \frac{\alpha}{W}\lVert w\rVert^2,
+
+which has the same minimiser and whose gradient is the textbook one:
+:math:`\nabla_w F = -\frac{2}{W} X^\top S r + \frac{2\alpha}{W} w`,
+:math:`\nabla_b F = -\frac{2}{W} \mathbf 1^\top S r` with :math:`r = y - Xw - b`. With unit weights
+and ``lam = alpha / n`` one step is, line for line,
+``grad = -2/n * X.T @ (y - X @ w); grad += 2 * lam * w; w = w - lr * grad``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+import warnings
+from collections import namedtuple
+
+import numpy as np
+
+from . import _config, _core
+from ._base import ConvergenceWarning, DivergenceError
+from ._validation import check_bool, check_option, raise_non_finite
+
+GD_SOLVERS = ("gd", "sgd")
+SCHEDULES = ("constant", "invscaling", "adaptive")
+
+# Power iterations for learning_rate="auto": each is one pass over X. The Rayleigh quotient
+# approaches lambda_max from below; stopping at a 1% change keeps lr = 1/L_est far inside the
+# stability bound 2/L (it would take an estimate below L/2 to cross it).
+POWER_MAX_ITER = 20
+POWER_RTOL = 1e-2
+
+Progress = namedtuple("Progress", "epoch coef intercept loss grad_norm")
+Progress.__doc__ = """What a ``callback`` receives after each epoch (iteration of full-batch
+gradient descent): the epoch number, the point evaluated (``coef``, ``intercept`` shaped like
+``coef_`` and ``intercept_``), the objective ``F`` there and the relative gradient norm."""
+
+PARAMETERS_DOC = r"""learning_rate : "auto" or float, default="auto"
+        Step size of gradient descent (``solver="gd"`` or ``"sgd"``). ``"auto"``: ``1/L`` with
+        ``L`` the Lipschitz constant of the gradient of ``F`` (the largest eigenvalue of its
+        Hessian ``(2/W) [X, 1]' S [X, 1] + (2 alpha/W) I``), estimated by power iteration on X
+        (up to 20 passes); for ``"sgd"``, ``1/L_b`` with ``L_b`` the expected smoothness of
+        mini-batches of ``batch_size`` rows (Gower et al., 2019). A float is used as given; steps
+        above ``2/L`` diverge and raise :class:`DivergenceError`.
+    max_iter : int, default=1000
+        Iterations (``"gd"``) or epochs (``"sgd"``) at most.
+    tol : float or None, default=1e-6
+        Stop when the relative gradient norm ``||grad F(w, b)|| / ||grad F(0, 0)||`` is at or
+        below ``tol`` (reported in ``grad_norm_``). ``None`` runs ``max_iter`` iterations.
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch for ``"sgd"`` (``"auto"``: ``min(256, n_samples)``).
+    shuffle : bool, default=True
+        ``"sgd"``: visit the rows in a fresh random order every epoch.
+    random_state : int, numpy Generator or RandomState, or None, default=None
+        Seeds the row order of ``"sgd"``.
+    momentum : float or "nesterov", default=0.0
+        A float ``beta`` in ``[0, 1)``: heavy-ball momentum, ``v <- beta v - lr grad;
+        theta <- theta + v``. ``"nesterov"`` (``"gd"`` only): Nesterov's accelerated gradient
+        with the ``(t_k - 1)/t_{k+1}`` momentum sequence and adaptive restart.
+    schedule : {"constant", "invscaling", "adaptive"}, default="adaptive"
+        ``"sgd"``: the step of epoch ``e``. ``"constant"``; ``"invscaling"``:
+        ``lr / sqrt(e + 1)``; ``"adaptive"``: divided by 5 whenever an epoch did not lower ``F``.
+    warm_start : bool, default=False
+        Start gradient descent from the previous fit's ``coef_`` and ``intercept_``.
+    verbose : int, default=0
+        Print the objective and certificate as gradient descent runs: ``1`` at epochs
+        1, 2, .., 10, 20, .., 100, 200, ..; ``2`` every epoch.
+    callback : callable or None, default=None
+        Called after every epoch of gradient descent with a :class:`linreg.Progress`; returning
+        True stops the solver (``converged_`` is then False)."""
+
+ATTRIBUTES_DOC = r"""loss_history_ : ndarray of shape (n_iter_ + 1,) or (n_iter_ + 1, n_targets)
+        Gradient descent: ``F`` at every point evaluated, the last one being the point returned.
+    grad_norm_ : float or ndarray of shape (n_targets,)
+        Gradient descent: the relative gradient norm at the point returned.
+    converged_ : bool
+        Gradient descent: whether every target reached ``tol``.
+    learning_rate_ : float or ndarray of shape (n_targets,)
+        Gradient descent: the step in use at the end (schedules change it).
+    lipschitz_ : float or ndarray of shape (n_targets,)
+        Gradient descent: the estimate of ``L`` (NaN when a float ``learning_rate`` was given)."""
+
+_CLOSED_FORM_ATTRS = ("rank_", "cond_", "dependent_columns_", "fallback_")
+_GD_ATTRS = ("loss_history_", "grad_norm_", "converged_", "learning_rate_", "lipschitz_")
+
+
+def drop_attributes(est, names):
+    for name in names:
+        if name in est.__dict__:
+            delattr(est, name)
+
+
+def _check_int(value, name, low, high=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        bound = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {bound}, got {value}")
+    return value
+
+
+def _check_float(value, name, *, positive=False, low=None, below=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value!r}")
+    if below is not None and not value < below:
+        raise ValueError(f"{name} must be < {below}, got {value!r}")
+    return value
+
+
+def seed_of(random_state) -> int:
+    """The 64-bit seed of the core's row permutations, from a scikit-learn style random_state."""
+    if random_state is None:
+        return int(np.random.default_rng().integers(0, 2**63 - 1))
+    if isinstance(random_state, (bool, np.bool_)):
+        raise TypeError(f"random_state must be None, an int or a numpy random generator, got "
+                        f"{random_state!r}")
+    if isinstance(random_state, numbers.Integral):
+        if random_state < 0:
+            raise ValueError(f"random_state must be >= 0, got {random_state}")
+        return int(random_state) & (2**64 - 1)
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**63 - 1))
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**63 - 1, dtype=np.int64))
+    raise TypeError(f"random_state must be None, an int or a numpy random generator, got "
+                    f"{random_state!r}")
+
+
+def check_gd_params(est, n_samples, solver):
+    """The gradient-descent parameters of ``est``, checked, as a dict."""
+    p = {}
+    lr = est.learning_rate
+    if isinstance(lr, str):
+        check_option(lr, "learning_rate", ("auto",))
+        p["learning_rate"] = None
+    else:
+        p["learning_rate"] = _check_float(lr, "learning_rate", positive=True)
+    p["max_iter"] = _check_int(est.max_iter, "max_iter", 1)
+    p["tol"] = -1.0 if est.tol is None else _check_float(est.tol, "tol", low=0.0)
+    if solver == "sgd":
+        bs = est.batch_size
+        if isinstance(bs, str):
+            check_option(bs, "batch_size", ("auto",))
+            bs = min(256, n_samples)
+        else:
+            bs = _check_int(bs, "batch_size", 1)
+            if bs > n_samples:
+                raise ValueError(
+                    f"batch_size must be at most n_samples ({n_samples}), got {bs}"
+                )
+        p["batch_size"] = bs
+    else:
+        p["batch_size"] = 0
+    p["shuffle"] = check_bool(est.shuffle, "shuffle")
+    mom = est.momentum
+    if isinstance(mom, str):
+        check_option(mom, "momentum", ("nesterov",))
+        if solver == "sgd":
+            raise ValueError(
+                "momentum='nesterov' needs full-batch gradients (solver='gd'); with "
+                "solver='sgd' pass a float momentum in [0, 1)"
+            )
+        p["momentum"], p["nesterov"] = 0.0, True
+    else:
+        p["momentum"] = _check_float(mom, "momentum", low=0.0, below=1.0)
+        p["nesterov"] = False
+    p["schedule"] = check_option(est.schedule, "schedule", SCHEDULES)
+    p["warm_start"] = check_bool(est.warm_start, "warm_start")
+    verbose = est.verbose
+    if isinstance(verbose, (bool, np.bool_)):
+        verbose = int(verbose)
+    p["verbose"] = _check_int(verbose, "verbose", 0)
+    if est.callback is not None and not callable(est.callback):
+        raise TypeError(f"callback must be callable or None, got {est.callback!r}")
+    p["seed"] = seed_of(est.random_state) if solver == "sgd" else 0
+    return p
+
+
+def lipschitz(X, sample_weight, fit_intercept, alphas, batch_size=0):
+    """``L`` per target for the mean-scaled objective (``L_b`` for mini-batches), with the power
+    iteration's report."""
+    n = X.shape[0]
+    est = _core.estimate_lipschitz(X, sample_weight, fit_intercept, POWER_MAX_ITER, POWER_RTOL,
+                                   batch_size > 0, _config.get_num_threads())
+    W = float(n if sample_weight.size == 0 else sample_weight.sum())
+    L = 2.0 * est.lambda_max + 2.0 * alphas / W
+    if batch_size > 0 and n > 1:
+        # Expected smoothness of sampling b of n rows without replacement (Gower et al. 2019):
+        # L_b = n (b - 1) / (b (n - 1)) L + (n - b) / (b (n - 1)) L_max.
+        b = batch_size
+        L_max = 2.0 * est.max_row_norm + 2.0 * alphas / W
+        L = n * (b - 1) / (b * (n - 1)) * L + (n - b) / (b * (n - 1)) * L_max
+    return L, est
+
+
+def _shape_like(values, one_d):
+    values = np.asarray(values, dtype=np.float64)
+    return float(values[0]) if one_d else values
+
+
+def _verbose_epochs(epoch):
+    if epoch <= 10:
+        return True
+    scale = 10 ** int(np.floor(np.log10(epoch)))
+    return epoch % scale == 0
+
+
+def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
+    """Run gradient descent for ``est`` on validated data; sets the fitted attributes."""
+    name = type(est).__name__
+    n, d = Xa.shape
+    k = Y.shape[1]
+    p = check_gd_params(est, n, solver)
+    coef0 = np.zeros((d, k))
+    intercept0 = np.zeros(k)
+    if p["warm_start"] and hasattr(est, "coef_"):
+        prev = np.asarray(est.coef_, dtype=np.float64).reshape(-1, d)
+        if prev.shape == (k, d):
+            coef0 = np.ascontiguousarray(prev.T)
+            intercept0 = np.asarray(est.intercept_, dtype=np.float64).reshape(k).copy()
+            if not fit_intercept:
+                intercept0[:] = 0.0
+    try:
+        if p["learning_rate"] is None:
+            L, power = lipschitz(Xa, w, fit_intercept, alphas, p["batch_size"])
+            lr = 1.0 / L
+        else:
+            L, power = None, None
+            lr = np.full(k, p["learning_rate"])
+    except ValueError as exc:
+        if "NaN or infinity" in str(exc):
+            raise_non_finite(Xa, exc)
+        raise
+
+    verbose, user_cb = p["verbose"], est.callback
+
+    def hook(epoch, loss, cert, theta):
+        coef = theta[:d].T
+        intercept = theta[d]
+        if verbose and (verbose >= 2 or _verbose_epochs(epoch)):
+            losses = " ".join(f"{v:.6e}" for v in loss)
+            certs = " ".join(f"{v:.3e}" for v in cert)
+            print(f"[{name} {solver}] epoch {epoch:6d}  F = {losses}  grad_norm = {certs}",
+                  file=sys.stdout, flush=True)
+        if user_cb is None:
+            return False
+        info = Progress(epoch, coef[0].copy() if one_d else coef.copy(),
+                        float(intercept[0]) if one_d else intercept.copy(),
+                        float(loss[0]) if one_d else loss.copy(),
+                        float(cert[0]) if one_d else cert.copy())
+        return bool(user_cb(info))
+
+    callback = hook if (verbose or user_cb is not None) else None
+    res = _core.fit_gradient_descent(
+        Xa, Y, w, alphas, fit_intercept, coef0, intercept0, np.asarray(lr, dtype=np.float64),
+        p["max_iter"], p["tol"], p["batch_size"], p["shuffle"], p["seed"], p["momentum"],
+        p["nesterov"], p["schedule"], 0.5, _config.get_num_threads(), callback,
+    )
+    if res.status == "diverged":
+        if res.diverged_epoch == 0 and not np.isfinite(res.loss_after):
+            raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose "
+                                            "square overflows)"))
+        _raise_divergence(est, Xa, w, fit_intercept, alphas, p, lr, L, res, solver)
+
+    est._set_coefficients(res.coef, res.intercept, one_d, Xa.dtype)
+    drop_attributes(est, _CLOSED_FORM_ATTRS)
+    est.n_iter_ = int(res.n_iter)
+    hist = np.asarray(res.loss_history)
+    est.loss_history_ = hist[:, 0].copy() if one_d else hist
+    est.grad_norm_ = _shape_like(res.grad_norm, one_d)
+    est.converged_ = bool(all(res.converged))
+    est.learning_rate_ = _shape_like(res.learning_rate, one_d)
+    est.lipschitz_ = _shape_like(L if L is not None else np.full(k, np.nan), one_d)
+    if solver == "gd":
+        est.solver_ = ("gd+nesterov" if p["nesterov"]
+                       else "gd+momentum" if p["momentum"] > 0 else "gd")
+    else:
+        est.solver_ = "sgd+momentum" if p["momentum"] > 0 else "sgd"
+    if res.status == "max_iter":
+        worst = float(np.max(res.grad_norm))
+        unit = "iterations" if solver == "gd" else "epochs"
+        hint = ("Increase max_iter, try momentum='nesterov', standardise the features "
+                "(the rate depends on the condition number of X), or use the closed form "
+                "(solver='auto')." if solver == "gd" else
+                "Increase max_iter, use schedule='adaptive', a larger batch_size, or "
+                "solver='gd' / the closed form (solver='auto').")
+        warnings.warn(
+            f"{name}(solver={solver!r}) did not converge: the relative gradient norm "
+            f"||grad F|| / ||grad F(0)|| is {worst:.3e} after {res.n_iter} {unit}, above "
+            f"tol={est.tol!r}. {hint}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return est
+
+
+def _raise_divergence(est, Xa, w, fit_intercept, alphas, p, lr, L, res, solver):
+    name = type(est).__name__
+    t = int(res.diverged_target)
+    if L is None:  # a float learning rate: measure L now, to say where the bound is
+        L, _ = lipschitz(Xa, w, fit_intercept, alphas, 0)
+        L_b = lipschitz(Xa, w, fit_intercept, alphas, p["batch_size"])[0] if solver == "sgd" \
+            else None
+    else:
+        L_b = L if solver == "sgd" else None
+        if solver == "sgd":
+            L = lipschitz(Xa, w, fit_intercept, alphas, 0)[0]
+    Lt, lrt = float(L[t]), float(lr[t])
+    target = f" (target {t})" if len(lr) > 1 else ""
+    unit = "iteration" if solver == "gd" else "epoch"
+    grew = (f"the objective F grew from {res.loss_before:.6g} to {res.loss_after:.6g}"
+            if np.isfinite(res.loss_after) else
+            f"the objective F became non-finite (it was {res.loss_before:.6g})")
+    msg = (f"{name}(solver={solver!r}) diverged at {unit} {res.diverged_epoch}{target}: {grew}. "
+           f"For this least-squares objective the gradient is L-Lipschitz with L = {Lt:.6g} "
+           f"(the largest eigenvalue of F's Hessian, (2/W) [X, 1]' S [X, 1] + (2 alpha/W) I), so "
+           f"gradient steps above 2/L = {2.0 / Lt:.6g} diverge; learning_rate={lrt:.6g} was "
+           "given")
+    if p["momentum"] > 0:
+        msg += (f" (with momentum {p['momentum']:g} the bound is 2(1 + beta)/L = "
+                f"{2.0 * (1 + p['momentum']) / Lt:.6g})")
+    if solver == "sgd":
+        msg += (f"; mini-batches of {p['batch_size']} rows are noisier, with expected "
+                f"smoothness L_b = {float(L_b[t]):.6g} (steps below 1/L_b = "
+                f"{1.0 / float(L_b[t]):.6g} are safe)")
+    msg += f". Use learning_rate='auto' (1/L = {1.0 / Lt:.6g}) or a smaller value."
+    raise DivergenceError(msg)
