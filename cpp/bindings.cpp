@@ -64,8 +64,8 @@ void bind_fits(py::module_& m) {
   m.def(
       "fit_gradient_descent",
       [](const XRef& X, const Eigen::Ref<const Matrix<Scalar>>& Y, const WeightRef& w,
-         const VectorXd& alphas, bool fit_intercept, const MatrixXd& coef0,
-         const VectorXd& intercept0, const VectorXd& learning_rate, int max_iter, double tol,
+         const VectorXd& alphas, const VectorXd& x_mean, const VectorXd& y_mean,
+         const MatrixXd& coef0, const VectorXd& learning_rate, int max_iter, double tol,
          Index batch_size, bool shuffle, std::uint64_t seed, double momentum, bool nesterov,
          const std::string& schedule, double power_t, int n_threads,
          const py::object& callback) {
@@ -93,22 +93,29 @@ void bind_fits(py::module_& m) {
         const auto* data = weights_of(w, X.rows());
         py::gil_scoped_release release;
         return fit_gradient_descent<Scalar>(view_of<Scalar>(X), target_view<Scalar>(Y), data,
-                                            alphas, fit_intercept, coef0, intercept0, opt, hook);
+                                            alphas, x_mean, y_mean, coef0, opt, hook);
       },
       py::arg("X").noconvert(), py::arg("Y").noconvert(), py::arg("sample_weight").noconvert(),
-      py::arg("alphas"), py::arg("fit_intercept"), py::arg("coef0"), py::arg("intercept0"),
+      py::arg("alphas"), py::arg("x_mean"), py::arg("y_mean"), py::arg("coef0"),
       py::arg("learning_rate"), py::arg("max_iter"), py::arg("tol"), py::arg("batch_size"),
       py::arg("shuffle"), py::arg("seed"), py::arg("momentum"), py::arg("nesterov"),
       py::arg("schedule"), py::arg("power_t"), py::arg("n_threads"), py::arg("callback"));
   m.def(
       "estimate_lipschitz",
-      [](const XRef& X, const WeightRef& w, bool fit_intercept, int max_iter, double rtol,
+      [](const XRef& X, const WeightRef& w, const VectorXd& x_mean, int max_iter, double rtol,
          bool row_norms, int n_threads) {
-        return estimate_lipschitz<Scalar>(view_of<Scalar>(X), weights_of(w, X.rows()),
-                                          fit_intercept, max_iter, rtol, row_norms, n_threads);
+        return estimate_lipschitz<Scalar>(view_of<Scalar>(X), weights_of(w, X.rows()), x_mean,
+                                          max_iter, rtol, row_norms, n_threads);
       },
-      py::arg("X").noconvert(), py::arg("sample_weight").noconvert(), py::arg("fit_intercept"),
+      py::arg("X").noconvert(), py::arg("sample_weight").noconvert(), py::arg("x_mean"),
       py::arg("max_iter"), py::arg("rtol"), py::arg("row_norms"), py::arg("n_threads"),
+      py::call_guard<py::gil_scoped_release>());
+  m.def(
+      "weighted_means",
+      [](const XRef& X, const WeightRef& w, int n_threads) {
+        return weighted_means<Scalar>(view_of<Scalar>(X), weights_of(w, X.rows()), n_threads);
+      },
+      py::arg("X").noconvert(), py::arg("sample_weight").noconvert(), py::arg("n_threads"),
       py::call_guard<py::gil_scoped_release>());
   m.def(
       "read_all",
@@ -219,8 +226,7 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("diverged_target", &GradientDescentResult::diverged_target)
       .def_readonly("diverged_epoch", &GradientDescentResult::diverged_epoch)
       .def_readonly("loss_before", &GradientDescentResult::loss_before)
-      .def_readonly("loss_after", &GradientDescentResult::loss_after)
-      .def_readonly("initial_loss", &GradientDescentResult::initial_loss);
+      .def_readonly("loss_after", &GradientDescentResult::loss_after);
 
   py::class_<LipschitzEstimate>(m, "LipschitzEstimate")
       .def_readonly("lambda_max", &LipschitzEstimate::lambda_max)

@@ -113,3 +113,121 @@ def correct_digits(computed, exact) -> float:
             digits = np.inf if rel == 0 else -np.log10(float(rel))
         worst = min(worst, digits)
     return float(worst)
+
+
+# --- gradient descent -------------------------------------------------------------------------
+# The seed's two steps, exactly as it writes them (no intercept, no weights):
+
+
+def gd_step(X, y, w, lr):
+    n = len(y)
+    grad = -2 / n * X.T @ (y - X @ w)
+    w = w - lr * grad
+    return w
+
+
+def ridge_gd_step(X, y, w, lr, lam):
+    n = len(y)
+    grad = -2 / n * X.T @ (y - X @ w)
+    grad += 2 * lam * w
+    w = w - lr * grad
+    return w
+
+
+# The same step for weights and an intercept: F(w, b) = (1/W) sum s (y - Xw - b)^2 + (alpha/W)|w|^2.
+# b is eliminated through the weighted means (b = ym - xm @ w is its minimiser for every w), so
+# with unit weights each step is gd_step / ridge_gd_step on the centred data (X - xm, y - ym).
+
+
+def _weights(n, sample_weight):
+    return np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
+
+
+def _means(X, y, s, fit_intercept):
+    if not fit_intercept:
+        return np.zeros(X.shape[1]), 0.0
+    return s @ X / s.sum(), s @ y / s.sum()
+
+
+def objective(X, y, w, b, alpha=0.0, sample_weight=None):
+    s = _weights(len(y), sample_weight)
+    r = y - X @ w - b
+    return (s @ (r * r)) / s.sum() + alpha / s.sum() * (w @ w)
+
+
+def centred_gradient(Xc, yc, w, s, alpha):
+    """grad_w F on centred data: -(2/W) Xc' S (yc - Xc w) + (2 alpha/W) w."""
+    W = s.sum()
+    return -2 / W * Xc.T @ (s * (yc - Xc @ w)) + 2 * alpha / W * w
+
+
+def gd_steps(X, y, lr, steps, alpha=0.0, sample_weight=None, fit_intercept=True, momentum=0.0,
+             w=None):
+    """`steps` full-batch steps from w (zero by default); plain or heavy-ball momentum."""
+    s = _weights(len(y), sample_weight)
+    xm, ym = _means(X, y, s, fit_intercept)
+    Xc, yc = X - xm, y - ym
+    w = np.zeros(X.shape[1]) if w is None else w
+    v = np.zeros_like(w)
+    for _ in range(steps):
+        g = centred_gradient(Xc, yc, w, s, alpha)
+        if momentum:
+            v = momentum * v - lr * g
+            w = w + v
+        else:
+            w = w - lr * g
+    return w, ym - xm @ w
+
+
+def nesterov_steps(X, y, lr, steps, alpha=0.0, sample_weight=None, fit_intercept=True):
+    """Nesterov's accelerated gradient with beta_k = (t_k - 1)/t_{k+1} and the gradient restart of
+    O'Donoghue and Candes: returns the look-ahead point where the last gradient is evaluated."""
+    s = _weights(len(y), sample_weight)
+    xm, ym = _means(X, y, s, fit_intercept)
+    Xc, yc = X - xm, y - ym
+    theta = np.zeros(X.shape[1])
+    point = theta.copy()
+    t = 1.0
+    for _ in range(steps):
+        g = centred_gradient(Xc, yc, point, s, alpha)
+        new = point - lr * g
+        if g @ (new - theta) > 0:
+            t = 1.0
+        t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        beta = (t - 1) / t_next
+        t = t_next
+        theta, prev = new, theta
+        point = theta + beta * (theta - prev)
+    return point, ym - xm @ point
+
+
+def sgd_epochs(X, y, lr, batch_size, orders, alpha=0.0, sample_weight=None, fit_intercept=True,
+               momentum=0.0):
+    """Mini-batch SGD over the given row orders (one per epoch), with the unbiased batch gradient
+    -(2/W)(n/|B|) Xc_B' S_B r_B + (2 alpha/W) w on the centred data."""
+    n, d = X.shape
+    s = _weights(n, sample_weight)
+    xm, ym = _means(X, y, s, fit_intercept)
+    Xc, yc = X - xm, y - ym
+    W = s.sum()
+    w, v = np.zeros(d), np.zeros(d)
+    for order in orders:
+        for start in range(0, n, batch_size):
+            B = order[start:start + batch_size]
+            r = yc[B] - Xc[B] @ w
+            g = -2 / W * n / len(B) * Xc[B].T @ (s[B] * r) + 2 * alpha / W * w
+            if momentum:
+                v = momentum * v - lr * g
+                w = w + v
+            else:
+                w = w - lr * g
+    return w, ym - xm @ w
+
+
+def lipschitz(X, alpha=0.0, sample_weight=None, fit_intercept=True):
+    """L = largest eigenvalue of the Hessian of F in w: (2/W) Xc' S Xc + (2 alpha/W) I."""
+    s = _weights(len(X), sample_weight)
+    xm = s @ X / s.sum() if fit_intercept else 0.0
+    Xc = X - xm
+    H = 2 / s.sum() * (Xc * s[:, None]).T @ Xc
+    return float(np.linalg.eigvalsh(H).max()) + 2 * alpha / s.sum()

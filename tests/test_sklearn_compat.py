@@ -18,13 +18,19 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 NOT_BASE_ESTIMATOR = "ignore:Estimator .* does not inherit from `sklearn.base.BaseEstimator`"
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Estimator .* does not inherit from")
-    _checks = parametrize_with_checks([linreg.LinearRegression(), linreg.Ridge()])
+    _checks = parametrize_with_checks([
+        linreg.LinearRegression(), linreg.Ridge(),
+        linreg.LinearRegression(solver="gd", momentum="nesterov"),
+        linreg.Ridge(solver="sgd", random_state=0),
+    ])
 
 
-# scikit-learn's generic checks fit tiny random designs, some of them rank-deficient: the warning
-# is right there, and not what those checks are about.
+# scikit-learn's generic checks fit tiny random designs, some of them rank-deficient, and some
+# with a handful of iterations (max_iter=1 or 2): the rank and convergence warnings are right
+# there, and not what those checks are about.
 @pytest.mark.filterwarnings(NOT_BASE_ESTIMATOR)
 @pytest.mark.filterwarnings("ignore::linreg.RankDeficientWarning")
+@pytest.mark.filterwarnings("ignore::linreg.ConvergenceWarning")
 @_checks
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)

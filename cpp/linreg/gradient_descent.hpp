@@ -1,27 +1,28 @@
 // linreg/gradient_descent.hpp -- least squares and Ridge by gradient descent: full batch
 // (plain, heavy-ball momentum, Nesterov acceleration) and mini-batch (SGD).
 //
-// Objective, per target t (the estimators' objective divided by W = sum_i s_i, so W = n for unit
+// Objective, per target (the estimators' objective divided by W = sum_i s_i, so W = n for unit
 // weights; the minimiser is the same):
 //   F(w, b) = (1/W) sum_i s_i (y_i - x_i'w - b)^2 + (alpha/W) ||w||^2
 // Gradient, with the residual r = y - X w - b:
 //   grad_w = -(2/W) X' S r + (2 alpha/W) w          grad_b = -(2/W) 1' S r
-// With unit weights and lam = alpha/n this is the textbook step, line for line:
+// With unit weights, no intercept and lam = alpha/n this is the textbook step, line for line:
 //   grad = -2/n * X.T @ (y - X @ w);  grad += 2 * lam * w;  w = w - lr * grad
-// The intercept is one more coordinate, the unpenalised weight of a column of ones: X is never
-// centred or copied.
+// With an intercept, b is eliminated through the weighted means (b = ybar - m'w, its exact
+// minimiser for each w), which makes each step the textbook step on the centred data
+// (X - m, y - ybar); the centring happens inside the pass, X is never centred or copied.
 //
-// Step size. The Hessian is H = (2/W) Xt' S Xt + (2 alpha/W) diag(1, .., 1, 0), Xt = [X, 1];
-// with L = lambda_max(H) a fixed step lr < 2/L converges and lr > 2/L diverges along the top
+// Step size. The Hessian in w is H = (2/W) Xc' S Xc + (2 alpha/W) I, Xc = X - 1 m'; with
+// L = lambda_max(H) a fixed step lr < 2/L converges and lr > 2/L diverges along the top
 // eigenvector; lr = 1/L decreases F monotonically. estimate_lipschitz() finds lambda_max of
-// Xt' S Xt / W by power iteration on X (one pass each) and the largest row norm for mini-batches.
+// Xc' S Xc / W by power iteration on X (one pass each) and the largest row norm for mini-batches.
 //
 // One pass (ResidualPass) evaluates F and its gradient for all k targets at once: for a block of
-// rows that fits in L2 cache it forms R = Y - X W - 1 b' and then adds X' S R, so X is read from
+// rows that fits in cache it forms R = Y - X W - 1 b' and then adds X' S R, so X is read from
 // memory once per iteration (the second read of the block comes from cache). With k targets the
 // products become matrix-matrix, which run at compute speed rather than memory speed.
 //
-// Certificate: the relative gradient norm ||grad F(theta)||_2 / ||grad F(0)||_2 per target,
+// Certificate: the relative gradient norm ||grad_w F(w)||_2 / ||grad_w F(0)||_2 per target,
 // evaluated at the point returned. A target whose certificate is <= tol is frozen there.
 #pragma once
 
@@ -31,7 +32,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -117,7 +117,6 @@ class ResidualPass {
     const Index bytes = std::max<Index>(1, d * Index(sizeof(Scalar)));
     block_ = X.row_major() ? std::clamp<Index>((Index(1) << 17) / bytes, 16, 4096)
                            : std::clamp<Index>((Index(1) << 20) / bytes, 512, 8192);
-    if (const char* e = std::getenv(X.row_major() ? "LINREG_GD_BLOCK_C" : "LINREG_GD_BLOCK_F")) block_ = std::atol(e);
     T_ = int(std::max<Index>(1, std::min<Index>(std::max(n_threads, 1), (n + block_ - 1) / block_)));
     parts_.assign(T_, PassSums{MatrixXd::Zero(d, k), VectorXd::Zero(k), VectorXd::Zero(k)});
     R_.assign(T_, Mat(block_, k));
@@ -300,21 +299,44 @@ class ResidualPass {
   std::vector<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>> gacc_;
 };
 
-// --- step size --------------------------------------------------------------------------------
+// --- means and step size ----------------------------------------------------------------------
+// The weighted column means m = X' S 1 / W, from one pass (R = -(X 0 + b) = 1 with b = -1).
+template <class Scalar>
+VectorXd weighted_means(const DesignView<Scalar>& X, const double* s, int n_threads) {
+  const Index n = X.rows, d = X.cols;
+  double W = double(n);
+  if (s) {
+    W = 0.0;
+    for (Index i = 0; i < n; ++i) W += s[i];
+  }
+  require(W > 0.0, "the sample weights sum to zero");
+  ResidualPass<Scalar> pass(X, nullptr, s, 1, n_threads);
+  Matrix<Scalar> zero = Matrix<Scalar>::Zero(d, 1);
+  typename ResidualPass<Scalar>::RowVec minus_one = -ResidualPass<Scalar>::RowVec::Ones(1);
+  PassSums sums;
+  pass.run(zero, minus_one, sums);
+  VectorXd m = sums.G.col(0) / W;
+  require(m.allFinite(), kNonFiniteX);
+  return m;
+}
+
 struct LipschitzEstimate {
-  double lambda_max = 0.0;    // largest eigenvalue of Xt' S Xt / W (Xt = [X, 1] with intercept)
-  double max_row_norm = 0.0;  // max_i (n s_i / W) ||xt_i||^2 (0 unless asked)
+  double lambda_max = 0.0;    // largest eigenvalue of Xc' S Xc / W, Xc = X - 1 m'
+  double max_row_norm = 0.0;  // max_i (n s_i / W) ||x_i - m||^2 (0 unless asked)
   int n_iter = 0;             // power iterations (passes over X)
   double change = 0.0;        // relative change of the estimate in the last iteration
 };
 
-// Power iteration with a fixed pseudo-random start; stops when the Rayleigh quotient moves by less
-// than rtol (relative) or after max_iter passes. The Rayleigh quotient never exceeds lambda_max.
+// Power iteration on Xc' S Xc / W (m empty: no centring) with a fixed pseudo-random start; stops
+// when the Rayleigh quotient moves by less than rtol (relative) or after max_iter passes. The
+// Rayleigh quotient never exceeds lambda_max. Xc v = X v - m'v is formed inside the pass.
 template <class Scalar>
 LipschitzEstimate estimate_lipschitz(const DesignView<Scalar>& X, const double* s,
-                                     bool fit_intercept, int max_iter, double rtol,
+                                     const VectorXd& m_in, int max_iter, double rtol,
                                      bool row_norms, int n_threads) {
   const Index n = X.rows, d = X.cols;
+  const VectorXd m = m_in.size() ? m_in : VectorXd::Zero(d);
+  require(m.size() == d, "x_mean must have one entry per feature");
   double W = double(n);
   if (s) {
     W = 0.0;
@@ -324,28 +346,25 @@ LipschitzEstimate estimate_lipschitz(const DesignView<Scalar>& X, const double* 
   LipschitzEstimate est;
   ResidualPass<Scalar> pass(X, nullptr, s, 1, n_threads);
   Xoshiro256 rng(12345);
-  VectorXd v(d + 1);
-  for (Index j = 0; j <= d; ++j) v[j] = double(rng.next() >> 11) * 0x1.0p-53 + 0.5;
-  if (!fit_intercept) v[d] = 0.0;
+  VectorXd v(d);
+  for (Index j = 0; j < d; ++j) v[j] = double(rng.next() >> 11) * 0x1.0p-53 + 0.5;
   v /= v.norm();
   Matrix<Scalar> Wv(d, 1);
   typename ResidualPass<Scalar>::RowVec bv(1);
   PassSums sums;
   double lambda = 0.0;
   for (int it = 0; it < std::max(1, max_iter); ++it) {
-    Wv.col(0) = v.head(d).template cast<Scalar>();
-    bv[0] = Scalar(v[d]);
-    pass.run(Wv, bv, sums);  // sums.G = -X' S Xt v, sums.gs = -1' S Xt v
-    VectorXd Mv(d + 1);
-    Mv.head(d) = -sums.G.col(0) / W;
-    Mv[d] = fit_intercept ? -sums.gs[0] / W : 0.0;
+    Wv.col(0) = v.template cast<Scalar>();
+    bv[0] = Scalar(-m.dot(v));
+    pass.run(Wv, bv, sums);  // R = -Xc v: G = -X' S Xc v, gs = -1' S Xc v
+    const VectorXd Mv = -(sums.G.col(0) - m * sums.gs[0]) / W;  // Xc' S Xc v / W
     const double next = v.dot(Mv);  // Rayleigh quotient, v has unit norm
     require(std::isfinite(next), kNonFiniteX);
     est.change = lambda > 0.0 ? std::abs(next - lambda) / next : 1.0;
     lambda = next;
     est.n_iter = it + 1;
     const double norm = Mv.norm();
-    if (!(norm > 0.0)) break;  // X v = 0 for the whole start: X is zero
+    if (!(norm > 0.0)) break;  // Xc v = 0 for the whole start: Xc is zero
     v = Mv / norm;
     if (est.change <= rtol) break;
   }
@@ -357,11 +376,10 @@ LipschitzEstimate estimate_lipschitz(const DesignView<Scalar>& X, const double* 
 #pragma omp parallel for num_threads(T) schedule(static)
 #endif
     for (Index i = 0; i < n; ++i) {
-      double sq = fit_intercept ? 1.0 : 0.0;
-      for (Index j = 0; j < d; ++j) sq += double(X(i, j)) * double(X(i, j));
-      const double v_i = sq * (s ? s[i] : 1.0);
+      double sq = 0.0;
+      for (Index j = 0; j < d; ++j) sq += (double(X(i, j)) - m[j]) * (double(X(i, j)) - m[j]);
       double& b = best[thread_id()];
-      b = std::max(b, v_i);
+      b = std::max(b, sq * (s ? s[i] : 1.0));
     }
     est.max_row_norm = *std::max_element(best.begin(), best.end()) * double(n) / W;
   }
@@ -397,48 +415,36 @@ struct GradientDescentResult {
   Index diverged_target = -1;
   int diverged_epoch = -1;
   double loss_before = 0.0, loss_after = 0.0;  // the growth that was caught
-  double initial_loss = 0.0;
 };
 
 // Called once per epoch with the epoch number, F and the certificate per target, and the point
-// they were evaluated at (d+1 x k, the last row the intercept). Returning true stops the solver.
+// they were evaluated at (w, d x k). Returning true stops the solver.
 using EpochCallback = std::function<bool(int, const VectorXd&, const VectorXd&, const MatrixXd&)>;
 
 namespace detail {
 
-// The gradient of F at Theta (d+1 x k, last row b) from one pass's sums; the objective into loss.
-inline void gradient_from_sums(const PassSums& sums, const MatrixXd& Theta, const VectorXd& alphas,
-                               double W, bool fit_intercept, MatrixXd& grad, VectorXd& loss) {
-  const Index d = sums.G.rows(), k = sums.G.cols();
-  for (Index c = 0; c < k; ++c) {
-    const double a = alphas[c] / W;
-    // grad_w = -(2/W) X' S r + (2 alpha/W) w ; grad_b = -(2/W) 1' S r
-    grad.col(c).head(d) = (-2.0 / W) * sums.G.col(c) + (2.0 * a) * Theta.col(c).head(d);
-    grad(d, c) = fit_intercept ? (-2.0 / W) * sums.gs[c] : 0.0;
-    loss[c] = sums.rss[c] / W + a * Theta.col(c).head(d).squaredNorm();
-  }
-}
-
 // Growth of the objective that only a step beyond the stability bound explains. Plain gradient
-// descent with lr < 2/L decreases F every step (F(x - lr g) = F - lr |g|^2 (1 - lr L/2) at most),
-// so any rise above rounding is caught at once. With momentum or mini-batches F may rise for a
-// while, so there the test is an escape far above the starting objective.
-inline bool grew(double before, double after, double first, bool monotone) {
+// descent with lr < 2/L decreases F every step (F(x - lr g) <= F - lr |g|^2 (1 - lr L/2)), so any
+// rise above rounding is caught at once. Rounding: the residual y - Xw - b is formed in the input
+// precision (unit roundoff u) from terms of size |y|, so F is known to about u (mean y^2 + F)
+// (`noise`). With momentum or mini-batches F may rise for a while, so there the test is an escape
+// far above the starting objective.
+inline bool grew(double before, double after, double first, double noise, bool monotone) {
   if (!std::isfinite(after)) return true;
-  if (monotone) return after > before * (1.0 + 1e-8) + first * 1e-14;
-  return after > 1e4 * first + 1e-300;
+  if (monotone) return after > before * (1.0 + 1e-8) + noise;
+  return after > 1e4 * first + noise;
 }
 
-// One target, mini-batch: for each row x of the batch (rows perm[0..m) of X, or rows 0..m of a
-// gathered buffer), both residuals from one read of the row:
-//   r0 = s (y - x.w0 - b0)  (the epoch's start: full gradient, F)
+// One target, mini-batch: for each row x of a gathered batch buffer (rows perm[0..m) of X), both
+// residuals from one read of the row:
+//   r0 = s (y - x.w0 - b0)  (the epoch's start: its full gradient and F)
 //   r  = s (y - x.w  - b)   (the current point: the step)
 // g0 += r0 x, g += r x, four rows at a time so the accumulators move once per four rows.
 template <class Scalar, class Vec>
-void minibatch_rows(const Scalar* base, Index ld, const Index* perm, Index m,
+void minibatch_rows(const Scalar* buf, Index ld, const Index* perm, Index m,
                     const TargetView<Scalar>& Y, const double* s, const Matrix<Scalar>& W0,
-                    Scalar b0, const Matrix<Scalar>& Wc, Scalar bc, PassSums& acc, double& gstep,
-                    Matrix<Scalar>& Gt, Vec& g0, bool gathered = false) {
+                    double b0, const Matrix<Scalar>& Wc, double bc, PassSums& acc, double& gstep,
+                    Matrix<Scalar>& Gt, Vec& g0) {
   using V = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   using RowMap = Eigen::Map<const V>;
   const Index d = W0.rows();
@@ -446,37 +452,26 @@ void minibatch_rows(const Scalar* base, Index ld, const Index* perm, Index m,
   auto g = Gt.col(0);
   g.setZero();
   g0.setZero();
-  constexpr Index ahead = 6;
-  constexpr Index line = 64 / sizeof(Scalar);
-  auto row_ptr = [&](Index i) { return gathered ? base + i * ld : base + perm[i] * ld; };
-  auto prefetch = [&](Index i) {
-    if (gathered || i >= m) return;
-    const Scalar* p = row_ptr(i);
-    for (Index l = 0; l < d; l += line) __builtin_prefetch(p + l, 0, 0);
-  };
-  for (Index i = 0; i < ahead; ++i) prefetch(i);
   double rss = 0.0, gs = 0.0, gst = 0.0;
-  Index i = 0;
-  for (; i < m; i += 4) {
+  for (Index i = 0; i < m; i += 4) {
     const Index q = std::min<Index>(4, m - i);
     const Scalar* p[4];
     Scalar r0[4] = {0, 0, 0, 0}, r[4] = {0, 0, 0, 0};
     for (Index u = 0; u < q; ++u) {
-      prefetch(i + ahead + u);
-      p[u] = row_ptr(i + u);
+      p[u] = buf + (i + u) * ld;
       const Index row = perm[i + u];
       RowMap x(p[u], d);
       const double yi = double(Y.data[row]);
       const double si = s ? s[row] : 1.0;
-      const double e0 = yi - double(x.dot(w0)) - double(b0);
-      const double e = yi - double(x.dot(w)) - double(bc);
+      const double e0 = yi - double(x.dot(w0)) - b0;
+      const double e = yi - double(x.dot(w)) - bc;
       rss += si * e0 * e0;
       gs += si * e0;
       gst += si * e;
       r0[u] = Scalar(si * e0);
       r[u] = Scalar(si * e);
     }
-    for (Index u = q; u < 4; ++u) p[u] = p[0];  // zero weights r0[u] = r[u] = 0
+    for (Index u = q; u < 4; ++u) p[u] = p[0];  // weights r0[u] = r[u] = 0
     RowMap x0(p[0], d), x1(p[1], d), x2(p[2], d), x3(p[3], d);
     g0.noalias() += r0[0] * x0 + r0[1] * x1 + r0[2] * x2 + r0[3] * x3;
     g.noalias() += r[0] * x0 + r[1] * x1 + r[2] * x2 + r[3] * x3;
@@ -489,19 +484,27 @@ void minibatch_rows(const Scalar* base, Index ld, const Index* perm, Index m,
 
 }  // namespace detail
 
+// Gradient descent on F for k targets at once. With an intercept, b is not a variable: for every
+// w the best b is ybar - m'w (the weighted means), so F is minimised over w alone with
+//   r = y - X w - (ybar - m'w) = (y - ybar) - (X - m) w,
+//   grad_w F = -(2/W) (X - m)' S r + (2 alpha/W) w = -(2/W) (X' S r - m 1' S r) + (2 alpha/W) w,
+// i.e. each step is the textbook step on the centred data (X - m, y - ybar), computed from X as
+// it is. Centring removes the coupling between b and w that a column of ones adds, which on data
+// with non-zero means can slow gradient descent by orders of magnitude.
+// x_mean / y_mean empty: no intercept (b = 0).
 template <class Scalar>
 GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const TargetView<Scalar>& Y,
                                            const double* s, const VectorXd& alphas,
-                                           bool fit_intercept, const MatrixXd& coef0,
-                                           const VectorXd& intercept0,
-                                           const GradientDescentOptions& opt,
+                                           const VectorXd& x_mean, const VectorXd& y_mean,
+                                           const MatrixXd& coef0, const GradientDescentOptions& opt,
                                            const EpochCallback& callback) {
   const Index n = X.rows, d = X.cols, k = Y.cols;
   require(Y.rows == n, "y has " + std::to_string(Y.rows) + " rows, X has " + std::to_string(n));
   require(alphas.size() == k, "alphas has " + std::to_string(alphas.size()) + " entries, y has " +
                                   std::to_string(k) + " targets");
   require(coef0.rows() == d && coef0.cols() == k, "the starting coefficients must be d x k");
-  require(intercept0.size() == k, "the starting intercept must have k entries");
+  require(x_mean.size() == 0 || x_mean.size() == d, "x_mean must have one entry per feature");
+  require(y_mean.size() == 0 || y_mean.size() == k, "y_mean must have one entry per target");
   require(opt.learning_rate.size() == k, "learning_rate must have one entry per target");
   require(opt.max_iter >= 0, "max_iter must be >= 0");
   require(opt.batch_size >= 0 && opt.batch_size <= n, "batch_size must be in [0, n_samples]");
@@ -512,6 +515,8 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
     for (Index i = 0; i < n; ++i) W += s[i];
   }
   require(W > 0.0, "the sample weights sum to zero");
+  const VectorXd m = x_mean.size() ? x_mean : VectorXd::Zero(d);
+  const VectorXd ybar = y_mean.size() ? y_mean : VectorXd::Zero(k);
 
   using Mat = Matrix<Scalar>;
   using RowVec = typename ResidualPass<Scalar>::RowVec;
@@ -521,58 +526,76 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
   res.grad_norm = VectorXd::Constant(k, std::numeric_limits<double>::infinity());
   res.learning_rate = opt.learning_rate;
 
-  // Theta = [w; b], d+1 x k, in double; the pass reads a copy in the input precision.
-  MatrixXd Theta(d + 1, k);
-  Theta.topRows(d) = coef0;
-  Theta.row(d) = intercept0.transpose();
-  if (!fit_intercept) Theta.row(d).setZero();
+  // w in double; the pass reads a copy in the input precision and b = ybar - m'w.
+  MatrixXd Theta = coef0;
   Mat Wc(d, k);
   RowVec bc(k);
+  auto intercept_of = [&](const MatrixXd& P) -> VectorXd {
+    return ybar - P.transpose() * m;
+  };
   auto load = [&](const MatrixXd& P) {
-    Wc = P.topRows(d).template cast<Scalar>();
-    bc = P.row(d).template cast<Scalar>();
+    Wc = P.template cast<Scalar>();
+    bc = intercept_of(P).transpose().template cast<Scalar>();
   };
 
   ResidualPass<Scalar> pass(X, &Y, s, k, opt.n_threads);
   PassSums sums;
-  MatrixXd grad(d + 1, k);
+  MatrixXd grad(d, k);
   VectorXd loss(k);
   std::vector<VectorXd> history;
+  // grad_w from one pass's sums at P: -(2/W)(X' S r - m 1' S r) + (2 alpha/W) w, and F.
+  auto gradient = [&](const MatrixXd& P) {
+    for (Index c = 0; c < k; ++c) {
+      const double a = alphas[c] / W;
+      grad.col(c) = (-2.0 / W) * (sums.G.col(c) - m * sums.gs[c]) + (2.0 * a) * P.col(c);
+      loss[c] = sums.rss[c] / W + a * P.col(c).squaredNorm();
+    }
+  };
 
   // The certificate's scale, ||grad F(0)||: the first pass when starting from zero, else one more.
   const bool from_zero = Theta.isZero(0.0);
   if (!from_zero) {
-    MatrixXd zero = MatrixXd::Zero(d + 1, k);
+    const MatrixXd zero = MatrixXd::Zero(d, k);
     load(zero);
     pass.run(Wc, bc, sums);
-    detail::gradient_from_sums(sums, zero, alphas, W, fit_intercept, grad, loss);
+    gradient(zero);
     res.grad_norm0 = grad.colwise().norm().transpose();
   }
 
+  // The rounding level of F per target (see detail::grew): 64 u (sum s y^2 / W + F(0)).
+  VectorXd noise(k);
+  for (Index c = 0; c < k; ++c) {
+    double sq = 0.0;
+    for (Index i = 0; i < n; ++i) sq += (s ? s[i] : 1.0) * double(Y(i, c)) * double(Y(i, c));
+    noise[c] = 64.0 * double(std::numeric_limits<Scalar>::epsilon()) * sq / W;
+  }
   std::vector<bool> active(k, true);
   MatrixXd Final = Theta;
   VectorXd lr = opt.learning_rate;
   VectorXd first_loss(k), prev_loss(k);
   auto certificate = [&](Index c) {
     const double g = grad.col(c).norm();
-    return g == 0.0 ? 0.0 : g / res.grad_norm0[c];
+    if (g == 0.0) return 0.0;
+    return res.grad_norm0[c] > 0.0 ? g / res.grad_norm0[c] : g;
   };
-  // Records F and the certificate at P (evaluated in the last pass); returns true when the
-  // solver must stop (all targets done, divergence, callback).
+  VectorXd cert(k);
+  // Records F and the certificate at P (from the last pass); true when the solver must stop
+  // (all targets done, divergence, callback).
   auto observe = [&](int epoch, const MatrixXd& P, bool monotone) -> bool {
-    detail::gradient_from_sums(sums, P, alphas, W, fit_intercept, grad, loss);
+    gradient(P);
     if (epoch == 0) {
       if (from_zero) res.grad_norm0 = grad.colwise().norm().transpose();
       first_loss = loss;
-      res.initial_loss = loss.maxCoeff();
+      for (Index c = 0; c < k; ++c)
+        noise[c] += 64.0 * double(std::numeric_limits<Scalar>::epsilon()) * loss[c];
     }
     history.push_back(loss);
-    VectorXd cert(k);
     for (Index c = 0; c < k; ++c) cert[c] = active[c] ? certificate(c) : res.grad_norm[c];
     for (Index c = 0; c < k; ++c) {
       if (!active[c]) continue;
-      const bool bad = !std::isfinite(cert[c]) ||
-                       (epoch > 0 && detail::grew(prev_loss[c], loss[c], first_loss[c], monotone));
+      const bool bad = !std::isfinite(cert[c]) || !std::isfinite(loss[c]) ||
+                       (epoch > 0 && detail::grew(prev_loss[c], loss[c], first_loss[c],
+                                                  noise[c], monotone));
       if (bad) {
         res.status = "diverged";
         res.diverged_target = c;
@@ -603,13 +626,13 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
   };
 
   if (!minibatch) {
-    // Full batch. Plain: Theta <- Theta - lr grad(Theta). Heavy ball: V <- beta V - lr grad,
-    // Theta <- Theta + V. Nesterov: the gradient is taken at the look-ahead point
-    // P = Theta + beta_t (Theta - Theta_prev), beta_t = (t_k - 1)/t_{k+1},
-    // t_{k+1} = (1 + sqrt(1 + 4 t_k^2))/2, and t restarts at 1 when grad(P)'(Theta_new - Theta) > 0
-    // (O'Donoghue and Candes, 2015), which keeps acceleration on strongly convex problems.
+    // Full batch. Plain: w <- w - lr grad(w). Heavy ball: V <- beta V - lr grad, w <- w + V.
+    // Nesterov: the gradient is taken at the look-ahead point P = w + beta_k (w - w_prev),
+    // beta_k = (t_k - 1)/t_{k+1}, t_{k+1} = (1 + sqrt(1 + 4 t_k^2))/2, and t restarts at 1 when
+    // grad(P)'(w_new - w) > 0 (O'Donoghue and Candes, 2015), which keeps the acceleration on
+    // strongly convex problems. The point returned is the one certified: P.
     const bool monotone = opt.momentum == 0.0 && !opt.nesterov;
-    MatrixXd V = MatrixXd::Zero(d + 1, k), Prev = Theta, P = Theta;
+    MatrixXd V = MatrixXd::Zero(d, k), Prev = Theta, P = Theta;
     VectorXd tk = VectorXd::Ones(k);
     for (int it = 0;; ++it) {
       load(P);
@@ -644,12 +667,12 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
     }
   } else {
     // Mini-batch. Epoch e visits the rows in the order perm_e in consecutive batches B of
-    // batch_size rows (the last may be smaller); each batch takes the step with the unbiased
-    // estimate of grad F,  g_w = -(2/W)(n/|B|) X_B' S_B r_B + (2 alpha/W) w,
-    //                      g_b = -(2/W)(n/|B|) 1' S_B r_B.
-    // The same pass also sums the full gradient at the epoch's starting point (the rows of each
-    // batch are in cache), so the certificate and F of that point cost no extra read of X; a
-    // point that satisfies tol is the one returned.
+    // batch_size rows (the last may be smaller); each batch takes a step along the unbiased
+    // estimate  g = -(2/W)(n/|B|)(X_B' S_B r_B - m 1' S_B r_B) + (2 alpha/W) w.
+    // The same read of each batch also sums the full gradient at the epoch's starting point (the
+    // batch is in cache), so the certificate and F of that point cost no extra pass over X; a
+    // point that satisfies tol is the one returned. The rows of a batch are gathered into a small
+    // row-major buffer (split between threads), prefetching a few rows ahead.
     const Index B = opt.batch_size;
     const int T = int(std::max<Index>(1, std::min<Index>(std::max(opt.n_threads, 1), B / 64)));
     std::vector<Index> perm(n);
@@ -666,7 +689,9 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
       gst[t].resize(k);
       G0[t].resize(d);
     }
-    MatrixXd V = MatrixXd::Zero(d + 1, k), Start = Theta, step(d + 1, k);
+    MatrixXd V = MatrixXd::Zero(d, k), Start = Theta, step(d, k);
+    VectorXd best_loss = VectorXd::Constant(k, std::numeric_limits<double>::infinity());
+    std::vector<int> stalls(k, 0);
     Mat W0(d, k);
     RowVec b0(k);
     for (int e = 0;; ++e) {
@@ -681,9 +706,9 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
         } else {
           for (Index i = 0; i < n; ++i) perm[i] = i;
         }
-        W0 = Start.topRows(d).template cast<Scalar>();
-        b0 = Start.row(d).template cast<Scalar>();
-        load(Theta);
+        load(Start);
+        W0 = Wc;
+        b0 = bc;
         const Index batches = (n + B - 1) / B;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(T)
@@ -696,23 +721,21 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
           acc.rss = VectorXd::Zero(k);
           for (Index q = 0; q < batches; ++q) {
             const Index lo = q * B, hi = std::min(n, lo + B), mb = hi - lo;
-            const Index a = std::min(hi, lo + chunk * t), z = std::min(hi, a + chunk), m = z - a;
-            auto Xb = Xg[t].topRows(m);
-            auto R = Rg[t].topRows(m);
+            const Index a = std::min(hi, lo + chunk * t), z = std::min(hi, a + chunk), rows = z - a;
+            auto Xb = Xg[t].topRows(rows);
+            auto R = Rg[t].topRows(rows);
             gst[t].setZero();
-            if (m > 0) {
-              // Gather the batch's rows, X_B = X[perm[B]], into a row-major buffer.
+            if (rows > 0) {
+              // Gather the batch's rows, X_B = X[perm[B]].
               if (X.row_major()) {
-                // Rows sit at random addresses: prefetch a few rows ahead of the copy.
                 constexpr Index ahead = 6, line = 64 / sizeof(Scalar);
-                for (Index i = 0; i < std::min(ahead, m); ++i)
-                  for (Index l = 0; l < d; l += line)
-                    __builtin_prefetch(X.data + perm[a + i] * X.row_stride + l, 0, 0);
-                for (Index i = 0; i < m; ++i) {
-                  if (i + ahead < m) {
-                    const Scalar* next = X.data + perm[a + i + ahead] * X.row_stride;
-                    for (Index l = 0; l < d; l += line) __builtin_prefetch(next + l, 0, 0);
-                  }
+                auto prefetch = [&](Index i) {
+                  const Scalar* src = X.data + perm[a + i] * X.row_stride;
+                  for (Index l = 0; l < d; l += line) __builtin_prefetch(src + l, 0, 0);
+                };
+                for (Index i = 0; i < std::min(ahead, rows); ++i) prefetch(i);
+                for (Index i = 0; i < rows; ++i) {
+                  if (i + ahead < rows) prefetch(i + ahead);
                   const Scalar* src = X.data + perm[a + i] * X.row_stride;
                   std::copy(src, src + d, &Xb(i, 0));
                 }
@@ -721,38 +744,40 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
                 for (Index j = 0; j < d; ++j) {
                   const Scalar* col = X.data + j * X.col_stride;
                   if (j + 1 < d)
-                    for (Index i = 0; i < m; ++i) __builtin_prefetch(col + X.col_stride + perm[a + i], 0, 0);
-                  for (Index i = 0; i < m; ++i) Xb(i, j) = col[perm[a + i]];
+                    for (Index i = 0; i < rows; ++i)
+                      __builtin_prefetch(col + X.col_stride + perm[a + i], 0, 0);
+                  for (Index i = 0; i < rows; ++i) Xb(i, j) = col[perm[a + i]];
                 }
               }
               if (k == 1) {
-                detail::minibatch_rows(Xb.data(), d, perm.data() + a, m, Y, s, W0, b0[0], Wc, bc[0], acc,
-                               gst[t][0], Gt[t], G0[t], /*gathered=*/true);
+                detail::minibatch_rows(Xb.data(), d, perm.data() + a, rows, Y, s, W0,
+                                       double(b0[0]), Wc, double(bc[0]), acc, gst[t][0], Gt[t],
+                                       G0[t]);
               } else {
-              // The full gradient at the epoch's start: R0 = y_B - X_B W0 - b0.
-              R.noalias() = Xb * W0;
-              for (Index c = 0; c < k; ++c)
-                for (Index i = 0; i < m; ++i) {
-                  const Index row = perm[a + i];
-                  const double wi = s ? s[row] : 1.0;
-                  const double r = double(Y(row, c)) - double(R(i, c)) - double(b0[c]);
-                  acc.rss[c] += wi * r * r;
-                  acc.gs[c] += wi * r;
-                  R(i, c) = Scalar(wi * r);
-                }
-              Gt[t].noalias() = Xb.transpose() * R;
-              acc.G += Gt[t].template cast<double>();
-              // The step's gradient at the current point: R = y_B - X_B W - b.
-              R.noalias() = Xb * Wc;
-              for (Index c = 0; c < k; ++c)
-                for (Index i = 0; i < m; ++i) {
-                  const Index row = perm[a + i];
-                  const double wi = s ? s[row] : 1.0;
-                  const double r = wi * (double(Y(row, c)) - double(R(i, c)) - double(bc[c]));
-                  gst[t][c] += r;
-                  R(i, c) = Scalar(r);
-                }
-              Gt[t].noalias() = Xb.transpose() * R;
+                // The full gradient at the epoch's start: R0 = y_B - X_B W0 - b0.
+                R.noalias() = Xb * W0;
+                for (Index c = 0; c < k; ++c)
+                  for (Index i = 0; i < rows; ++i) {
+                    const Index row = perm[a + i];
+                    const double wi = s ? s[row] : 1.0;
+                    const double r = double(Y(row, c)) - double(R(i, c)) - double(b0[c]);
+                    acc.rss[c] += wi * r * r;
+                    acc.gs[c] += wi * r;
+                    R(i, c) = Scalar(wi * r);
+                  }
+                Gt[t].noalias() = Xb.transpose() * R;
+                acc.G += Gt[t].template cast<double>();
+                // The step's gradient at the current point: R = y_B - X_B W - b.
+                R.noalias() = Xb * Wc;
+                for (Index c = 0; c < k; ++c)
+                  for (Index i = 0; i < rows; ++i) {
+                    const Index row = perm[a + i];
+                    const double wi = s ? s[row] : 1.0;
+                    const double r = wi * (double(Y(row, c)) - double(R(i, c)) - double(bc[c]));
+                    gst[t][c] += r;
+                    R(i, c) = Scalar(r);
+                  }
+                Gt[t].noalias() = Xb.transpose() * R;
               }
             } else {
               Gt[t].setZero();
@@ -765,21 +790,19 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
               const double scale = -2.0 / W * double(n) / double(mb);
               for (Index c = 0; c < k; ++c) {
                 if (!active[c]) continue;
-                double gb = 0.0;
-                auto gw = step.col(c).head(d);
-                gw = Gt[0].col(c).template cast<double>();
-                gb = gst[0][c];
+                auto g = step.col(c);
+                g = Gt[0].col(c).template cast<double>();
+                double gsum = gst[0][c];
                 for (int u = 1; u < T; ++u) {
-                  gw += Gt[u].col(c).template cast<double>();
-                  gb += gst[u][c];
+                  g += Gt[u].col(c).template cast<double>();
+                  gsum += gst[u][c];
                 }
-                gw = scale * gw + (2.0 * alphas[c] / W) * Theta.col(c).head(d);
-                step(d, c) = fit_intercept ? scale * gb : 0.0;
+                g = scale * (g - m * gsum) + (2.0 * alphas[c] / W) * Theta.col(c);
                 if (opt.momentum > 0.0) {
-                  V.col(c) = opt.momentum * V.col(c) - lr[c] * step.col(c);
+                  V.col(c) = opt.momentum * V.col(c) - lr[c] * g;
                   Theta.col(c) += V.col(c);
                 } else {
-                  Theta.col(c) -= lr[c] * step.col(c);
+                  Theta.col(c) -= lr[c] * g;
                 }
               }
               load(Theta);
@@ -796,7 +819,7 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
       const bool stop = observe(e, Start, false);
       if (!stop) {
         for (Index c = 0; c < k; ++c) {
-          if (!Theta.col(c).allFinite()) {  // escaped within the epoch
+          if (active[c] && !Theta.col(c).allFinite()) {  // escaped within the epoch
             res.status = "diverged";
             res.diverged_target = c;
             res.diverged_epoch = e + 1;
@@ -810,11 +833,23 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
         break;
       }
       for (Index c = 0; c < k; ++c) {
-        if (!active[c]) Theta.col(c) = Final.col(c);
+        if (!active[c]) {
+          Theta.col(c) = Final.col(c);
+          continue;
+        }
         if (opt.schedule == "invscaling") {
           lr[c] = opt.learning_rate[c] / std::pow(double(e + 2), opt.power_t);
-        } else if (opt.schedule == "adaptive" && e > 0 && loss[c] >= history[e - 1][c]) {
-          lr[c] /= 5.0;  // no progress over the last epoch
+        } else if (opt.schedule == "adaptive") {
+          // Two epochs in a row without a new best F: the iterates wander in the noise ball
+          // of this step size; a smaller step shrinks the ball.
+          if (loss[c] < best_loss[c]) {
+            best_loss[c] = loss[c];
+            stalls[c] = 0;
+          } else if (++stalls[c] >= 2 && lr[c] > 1e-4 * opt.learning_rate[c]) {
+            lr[c] /= 5.0;  // at most six times: below that F no longer moves measurably
+            stalls[c] = 0;
+            V.col(c).setZero();
+          }
         }
       }
     }
@@ -822,8 +857,8 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
 
   res.loss_history.resize(Index(history.size()), k);
   for (Index e = 0; e < Index(history.size()); ++e) res.loss_history.row(e) = history[e].transpose();
-  res.coef = Final.topRows(d);
-  res.intercept = Final.row(d).transpose();
+  res.coef = Final;
+  res.intercept = intercept_of(Final);
   res.learning_rate = lr;
   if (res.status.empty()) {
     bool all = true;

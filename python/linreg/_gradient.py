@@ -14,6 +14,13 @@ which has the same minimiser and whose gradient is the textbook one:
 :math:`\nabla_b F = -\frac{2}{W} \mathbf 1^\top S r` with :math:`r = y - Xw - b`. With unit weights
 and ``lam = alpha / n`` one step is, line for line,
 ``grad = -2/n * X.T @ (y - X @ w); grad += 2 * lam * w; w = w - lr * grad``.
+
+With an intercept, ``b`` is eliminated through the weighted means: for any ``w`` the best ``b`` is
+``y_mean - x_mean @ w``, so gradient descent runs on ``w`` alone and each step is the step above on
+the centred data ``(X - x_mean, y - y_mean)``. The centring happens inside the core's pass over X
+(X is neither copied nor modified); it removes the coupling between ``b`` and ``w`` that a column of
+ones would add, which on features with non-zero means slows gradient descent by orders of
+magnitude.
 """
 
 from __future__ import annotations
@@ -33,8 +40,9 @@ GD_SOLVERS = ("gd", "sgd")
 SCHEDULES = ("constant", "invscaling", "adaptive")
 
 # Power iterations for learning_rate="auto": each is one pass over X. The Rayleigh quotient
-# approaches lambda_max from below; stopping at a 1% change keeps lr = 1/L_est far inside the
-# stability bound 2/L (it would take an estimate below L/2 to cross it).
+# approaches lambda_max from below; stopping at a 1% change can leave it some 20% low when the
+# top eigenvalues are close, which keeps lr = 1/L_est well inside the stability bound 2/L (it
+# would take an estimate below L/2 to cross it) at the price of a slightly shorter step.
 POWER_MAX_ITER = 20
 POWER_RTOL = 1e-2
 
@@ -46,14 +54,14 @@ gradient descent): the epoch number, the point evaluated (``coef``, ``intercept`
 PARAMETERS_DOC = r"""learning_rate : "auto" or float, default="auto"
         Step size of gradient descent (``solver="gd"`` or ``"sgd"``). ``"auto"``: ``1/L`` with
         ``L`` the Lipschitz constant of the gradient of ``F`` (the largest eigenvalue of its
-        Hessian ``(2/W) [X, 1]' S [X, 1] + (2 alpha/W) I``), estimated by power iteration on X
-        (up to 20 passes); for ``"sgd"``, ``1/L_b`` with ``L_b`` the expected smoothness of
+        Hessian ``(2/W) X_c' S X_c + (2 alpha/W) I``, ``X_c`` the centred design when
+        ``fit_intercept``), estimated by power iteration on X (up to 20 passes); for ``"sgd"``, ``1/L_b`` with ``L_b`` the expected smoothness of
         mini-batches of ``batch_size`` rows (Gower et al., 2019). A float is used as given; steps
         above ``2/L`` diverge and raise :class:`DivergenceError`.
     max_iter : int, default=1000
         Iterations (``"gd"``) or epochs (``"sgd"``) at most.
     tol : float or None, default=1e-6
-        Stop when the relative gradient norm ``||grad F(w, b)|| / ||grad F(0, 0)||`` is at or
+        Stop when the relative gradient norm ``||grad_w F(w)|| / ||grad_w F(0)||`` is at or
         below ``tol`` (reported in ``grad_norm_``). ``None`` runs ``max_iter`` iterations.
     batch_size : int or "auto", default="auto"
         Rows per mini-batch for ``"sgd"`` (``"auto"``: ``min(256, n_samples)``).
@@ -67,7 +75,9 @@ PARAMETERS_DOC = r"""learning_rate : "auto" or float, default="auto"
         with the ``(t_k - 1)/t_{k+1}`` momentum sequence and adaptive restart.
     schedule : {"constant", "invscaling", "adaptive"}, default="adaptive"
         ``"sgd"``: the step of epoch ``e``. ``"constant"``; ``"invscaling"``:
-        ``lr / sqrt(e + 1)``; ``"adaptive"``: divided by 5 whenever an epoch did not lower ``F``.
+        ``lr / sqrt(e + 1)``; ``"adaptive"``: divided by 5 after two epochs in a row without a new
+        lowest ``F`` (the iterates are in the noise ball of that step size), down to
+        ``1e-4`` times the initial step.
     warm_start : bool, default=False
         Start gradient descent from the previous fit's ``coef_`` and ``intercept_``.
     verbose : int, default=0
@@ -75,7 +85,10 @@ PARAMETERS_DOC = r"""learning_rate : "auto" or float, default="auto"
         1, 2, .., 10, 20, .., 100, 200, ..; ``2`` every epoch.
     callback : callable or None, default=None
         Called after every epoch of gradient descent with a :class:`linreg.Progress`; returning
-        True stops the solver (``converged_`` is then False)."""
+        True stops the solver (``converged_`` is then False, and no warning is given).
+
+    With ``tol=None`` gradient descent runs exactly ``max_iter`` steps and gives no
+    :class:`ConvergenceWarning`; otherwise a run that ends above ``tol`` warns."""
 
 ATTRIBUTES_DOC = r"""loss_history_ : ndarray of shape (n_iter_ + 1,) or (n_iter_ + 1, n_targets)
         Gradient descent: ``F`` at every point evaluated, the last one being the point returned.
@@ -192,11 +205,11 @@ def check_gd_params(est, n_samples, solver):
     return p
 
 
-def lipschitz(X, sample_weight, fit_intercept, alphas, batch_size=0):
+def lipschitz(X, sample_weight, x_mean, alphas, batch_size=0):
     """``L`` per target for the mean-scaled objective (``L_b`` for mini-batches), with the power
-    iteration's report."""
+    iteration's report. ``x_mean`` empty: no intercept."""
     n = X.shape[0]
-    est = _core.estimate_lipschitz(X, sample_weight, fit_intercept, POWER_MAX_ITER, POWER_RTOL,
+    est = _core.estimate_lipschitz(X, sample_weight, x_mean, POWER_MAX_ITER, POWER_RTOL,
                                    batch_size > 0, _config.get_num_threads())
     W = float(n if sample_weight.size == 0 else sample_weight.sum())
     L = 2.0 * est.lambda_max + 2.0 * alphas / W
@@ -228,17 +241,20 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
     k = Y.shape[1]
     p = check_gd_params(est, n, solver)
     coef0 = np.zeros((d, k))
-    intercept0 = np.zeros(k)
     if p["warm_start"] and hasattr(est, "coef_"):
         prev = np.asarray(est.coef_, dtype=np.float64).reshape(-1, d)
         if prev.shape == (k, d):
             coef0 = np.ascontiguousarray(prev.T)
-            intercept0 = np.asarray(est.intercept_, dtype=np.float64).reshape(k).copy()
-            if not fit_intercept:
-                intercept0[:] = 0.0
     try:
+        if fit_intercept:
+            # b is eliminated through the means: b = y_mean - x_mean'w (one pass over X).
+            x_mean = _core.weighted_means(Xa, w, _config.get_num_threads())
+            Y64 = Y.astype(np.float64)
+            y_mean = (Y64.mean(axis=0) if w.size == 0 else (w @ Y64) / w.sum())
+        else:
+            x_mean, y_mean = np.empty(0), np.empty(0)
         if p["learning_rate"] is None:
-            L, power = lipschitz(Xa, w, fit_intercept, alphas, p["batch_size"])
+            L, power = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])
             lr = 1.0 / L
         else:
             L, power = None, None
@@ -250,9 +266,9 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
 
     verbose, user_cb = p["verbose"], est.callback
 
-    def hook(epoch, loss, cert, theta):
-        coef = theta[:d].T
-        intercept = theta[d]
+    def hook(epoch, loss, cert, coef_dk):
+        coef = coef_dk.T
+        intercept = y_mean - coef @ x_mean if fit_intercept else np.zeros(k)
         if verbose and (verbose >= 2 or _verbose_epochs(epoch)):
             losses = " ".join(f"{v:.6e}" for v in loss)
             certs = " ".join(f"{v:.3e}" for v in cert)
@@ -268,7 +284,7 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
 
     callback = hook if (verbose or user_cb is not None) else None
     res = _core.fit_gradient_descent(
-        Xa, Y, w, alphas, fit_intercept, coef0, intercept0, np.asarray(lr, dtype=np.float64),
+        Xa, Y, w, alphas, x_mean, y_mean, coef0, np.asarray(lr, dtype=np.float64),
         p["max_iter"], p["tol"], p["batch_size"], p["shuffle"], p["seed"], p["momentum"],
         p["nesterov"], p["schedule"], 0.5, _config.get_num_threads(), callback,
     )
@@ -276,7 +292,7 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
         if res.diverged_epoch == 0 and not np.isfinite(res.loss_after):
             raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose "
                                             "square overflows)"))
-        _raise_divergence(est, Xa, w, fit_intercept, alphas, p, lr, L, res, solver)
+        _raise_divergence(est, Xa, w, x_mean, alphas, p, lr, L, res, solver)
 
     est._set_coefficients(res.coef, res.intercept, one_d, Xa.dtype)
     drop_attributes(est, _CLOSED_FORM_ATTRS)
@@ -292,7 +308,7 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
                        else "gd+momentum" if p["momentum"] > 0 else "gd")
     else:
         est.solver_ = "sgd+momentum" if p["momentum"] > 0 else "sgd"
-    if res.status == "max_iter":
+    if res.status == "max_iter" and est.tol is not None:
         worst = float(np.max(res.grad_norm))
         unit = "iterations" if solver == "gd" else "epochs"
         hint = ("Increase max_iter, try momentum='nesterov', standardise the features "
@@ -310,17 +326,16 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
     return est
 
 
-def _raise_divergence(est, Xa, w, fit_intercept, alphas, p, lr, L, res, solver):
+def _raise_divergence(est, Xa, w, x_mean, alphas, p, lr, L, res, solver):
     name = type(est).__name__
     t = int(res.diverged_target)
     if L is None:  # a float learning rate: measure L now, to say where the bound is
-        L, _ = lipschitz(Xa, w, fit_intercept, alphas, 0)
-        L_b = lipschitz(Xa, w, fit_intercept, alphas, p["batch_size"])[0] if solver == "sgd" \
-            else None
+        L, _ = lipschitz(Xa, w, x_mean, alphas, 0)
+        L_b = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])[0] if solver == "sgd" else None
     else:
         L_b = L if solver == "sgd" else None
         if solver == "sgd":
-            L = lipschitz(Xa, w, fit_intercept, alphas, 0)[0]
+            L = lipschitz(Xa, w, x_mean, alphas, 0)[0]
     Lt, lrt = float(L[t]), float(lr[t])
     target = f" (target {t})" if len(lr) > 1 else ""
     unit = "iteration" if solver == "gd" else "epoch"
@@ -329,7 +344,8 @@ def _raise_divergence(est, Xa, w, fit_intercept, alphas, p, lr, L, res, solver):
             f"the objective F became non-finite (it was {res.loss_before:.6g})")
     msg = (f"{name}(solver={solver!r}) diverged at {unit} {res.diverged_epoch}{target}: {grew}. "
            f"For this least-squares objective the gradient is L-Lipschitz with L = {Lt:.6g} "
-           f"(the largest eigenvalue of F's Hessian, (2/W) [X, 1]' S [X, 1] + (2 alpha/W) I), so "
+           f"(the largest eigenvalue of F's Hessian (2/W) Xc' S Xc + (2 alpha/W) I, Xc the "
+           f"{'centred ' if x_mean.size else ''}design), so "
            f"gradient steps above 2/L = {2.0 / Lt:.6g} diverge; learning_rate={lrt:.6g} was "
            "given")
     if p["momentum"] > 0:

@@ -39,15 +39,17 @@ class LinearRegression(LinearModel):
         - ``"gd"``: full-batch gradient descent on the mean-scaled objective
           :math:`F(w, b) = \frac1W \sum_i s_i (y_i - x_i^\top w - b)^2` (:math:`W = \sum_i s_i`,
           ``n`` without weights: the objective above divided by ``W``, same minimiser). Its
-          gradient is :math:`\nabla_w F = -\frac2W X^\top S (y - Xw - b)`, so with unit weights
-          one step is exactly ``grad = -2/n * X.T @ (y - X @ w); w = w - lr * grad``; the
-          intercept is the weight of a column of ones (X is not centred or copied). Each
-          iteration is one fused, threaded pass over X.
+          gradient is :math:`\nabla_w F = -\frac2W X^\top S (y - Xw - b)`, so without an
+          intercept and with unit weights one step is exactly
+          ``grad = -2/n * X.T @ (y - X @ w); w = w - lr * grad``. With an intercept ``b`` is set
+          to its best value ``y_mean - x_mean @ w`` throughout, which makes each step that same
+          step on the centred data; the centring happens inside the core's threaded pass over X
+          (one per iteration), X is not copied.
         - ``"sgd"``: the same with mini-batch gradients
-          :math:`-\frac2W \frac{n}{|B|} X_B^\top S_B r_B`, one epoch per pass over the rows.
+          :math:`-\frac2W \frac{n}{|B|} X_{c,B}^\top S_B r_B`, one epoch per pass over the rows.
 
         On a rank-deficient design gradient descent from zero converges to the minimum-norm
-        :math:`(w, b)`, which can differ from the closed form's (minimum-norm on centred data).
+        solution, as the closed form does.
     {gd_parameters}
 
     Attributes

@@ -33,9 +33,10 @@ class Ridge(LinearModel):
         :math:`W = \sum_i s_i` (``n`` without weights), same minimiser:
         :math:`F(w, b) = \frac1W \sum_i s_i (y_i - x_i^\top w - b)^2 + \frac{\alpha}{W}
         \lVert w\rVert^2`, gradient :math:`-\frac2W X^\top S r + 2 \frac{\alpha}{W} w`. With
-        unit weights and ``lam = alpha / n`` one step is exactly
-        ``grad = -2/n * X.T @ (y - X @ w); grad += 2 * lam * w; w = w - lr * grad``; the
-        intercept is an unpenalised weight on a column of ones. See :class:`LinearRegression`.
+        unit weights, no intercept and ``lam = alpha / n`` one step is exactly
+        ``grad = -2/n * X.T @ (y - X @ w); grad += 2 * lam * w; w = w - lr * grad``; with an
+        intercept, the same step on the centred data (``b = y_mean - x_mean @ w``, unpenalised).
+        See :class:`LinearRegression`.
     {gd_parameters}
 
     Attributes

@@ -1,0 +1,391 @@
+"""Gradient descent (solver="gd" / "sgd"): step-for-step parity with the NumPy references,
+convergence to the closed form, divergence caught with the stability bound, bad parameters."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import linreg
+from linreg import _core
+from linreg._gradient import seed_of
+
+import reference as ref
+from conftest import make_regression, rel_err, tolerance
+
+
+def gd(cls=linreg.LinearRegression, **kw):
+    kw.setdefault("solver", "gd")
+    return cls(**kw)
+
+
+def step_tol(dtype):
+    return 1e-4 if np.dtype(dtype) == np.float32 else 1e-12
+
+
+# --- step for step --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("steps", [1, 7])
+def test_seed_gd_step_literally(dtype, order, steps):
+    X, y, _ = make_regression(n=300, d=6, dtype=dtype, order=order, seed=1)
+    lr = 0.9 / ref.lipschitz(X.astype(np.float64), fit_intercept=False)
+    w = np.zeros(6, dtype=dtype)
+    for _ in range(steps):
+        w = ref.gd_step(X, y, w, dtype(lr))
+    est = gd(fit_intercept=False, learning_rate=lr, max_iter=steps, tol=None).fit(X, y)
+    assert est.n_iter_ == steps and est.coef_.dtype == dtype
+    assert rel_err(est.coef_, w) < step_tol(dtype)
+    assert est.intercept_ == 0
+
+
+@pytest.mark.parametrize("steps", [1, 5])
+def test_seed_ridge_gd_step_literally(dtype, order, steps):
+    X, y, _ = make_regression(n=250, d=5, dtype=dtype, order=order, seed=2)
+    alpha = 40.0
+    lam = alpha / len(y)  # the mean-scaled objective: lam = alpha / n
+    lr = 1.0 / ref.lipschitz(X.astype(np.float64), alpha, fit_intercept=False)
+    w = np.zeros(5, dtype=dtype)
+    for _ in range(steps):
+        w = ref.ridge_gd_step(X, y, w, dtype(lr), dtype(lam))
+    est = gd(linreg.Ridge, alpha=alpha, fit_intercept=False, learning_rate=lr, max_iter=steps,
+             tol=None).fit(X, y)
+    assert rel_err(est.coef_, w) < step_tol(dtype)
+
+
+def test_with_intercept_each_step_is_the_seed_step_on_centred_data(order):
+    X, y, _ = make_regression(n=200, d=4, seed=3, mean=5.0, order=order)
+    xm, ym = X.mean(axis=0), y.mean()
+    lr = 0.5 / ref.lipschitz(X)
+    w = np.zeros(4)
+    for _ in range(6):
+        w = ref.gd_step(X - xm, y - ym, w, lr)
+    est = gd(learning_rate=lr, max_iter=6, tol=None).fit(X, y)
+    np.testing.assert_allclose(est.coef_, w, rtol=1e-11)
+    np.testing.assert_allclose(est.intercept_, ym - xm @ w, rtol=1e-11)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("alpha", [0.0, 25.0])
+def test_full_batch_steps(dtype, order, fit_intercept, weighted, alpha):
+    X, y, _ = make_regression(n=240, d=5, dtype=dtype, order=order, seed=4, mean=1.0)
+    sw = np.random.default_rng(0).uniform(0.2, 3.0, len(y)) if weighted else None
+    X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    lr = 1.0 / ref.lipschitz(X64, alpha, sw, fit_intercept)
+    w, b = ref.gd_steps(X64, y64, lr, 9, alpha, sw, fit_intercept)
+    est = gd(linreg.Ridge, alpha=alpha, fit_intercept=fit_intercept, learning_rate=lr,
+             max_iter=9, tol=None).fit(X, y, sample_weight=sw)
+    scale = max(np.abs(w).max(), abs(b))
+    tol = tolerance(dtype) * 10
+    assert np.abs(est.coef_ - w).max() / scale < tol
+    assert abs(est.intercept_ - b) / scale < tol
+    # loss_history_ holds F at every evaluated point: the start and after each step.
+    assert est.loss_history_.shape == (10,)
+    w0, b0 = ref.gd_steps(X64, y64, lr, 0, alpha, sw, fit_intercept)
+    np.testing.assert_allclose(est.loss_history_[0], ref.objective(X64, y64, w0, b0, alpha, sw),
+                               rtol=tol)
+    np.testing.assert_allclose(est.loss_history_[-1], ref.objective(X64, y64, w, b, alpha, sw),
+                               rtol=tol)
+
+
+def test_heavy_ball_momentum_steps(order):
+    X, y, _ = make_regression(n=300, d=6, order=order, seed=5)
+    lr = 0.5 / ref.lipschitz(X, 3.0)
+    w, b = ref.gd_steps(X, y, lr, 12, alpha=3.0, momentum=0.8)
+    est = gd(linreg.Ridge, alpha=3.0, learning_rate=lr, momentum=0.8, max_iter=12,
+             tol=None).fit(X, y)
+    np.testing.assert_allclose(np.append(est.coef_, est.intercept_), np.append(w, b), rtol=1e-11)
+    assert est.solver_ == "gd+momentum"
+
+
+def test_nesterov_steps(order):
+    X, y, _ = make_regression(n=300, d=6, order=order, seed=6, mean=2.0)
+    lr = 1.0 / ref.lipschitz(X)
+    for steps in (1, 3, 40):  # 40 steps go through restarts on this problem
+        w, b = ref.nesterov_steps(X, y, lr, steps)
+        est = gd(learning_rate=lr, momentum="nesterov", max_iter=steps, tol=None).fit(X, y)
+        np.testing.assert_allclose(np.append(est.coef_, est.intercept_), np.append(w, b),
+                                   rtol=1e-10)
+    assert est.solver_ == "gd+nesterov"
+
+
+@pytest.mark.parametrize("batch_size", [1, 32, 50, 300])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_sgd_epochs_replayed(dtype, order, batch_size, shuffle):
+    X, y, _ = make_regression(n=300, d=4, dtype=dtype, order=order, seed=7)
+    X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    epochs, seed = 3, 1234
+    lr = 0.3 / ref.lipschitz(X64)
+    orders = [_core.epoch_permutation(seed_of(seed), e, len(y)) if shuffle else np.arange(len(y))
+              for e in range(epochs)]
+    w, b = ref.sgd_epochs(X64, y64, lr, batch_size, orders)
+    est = gd(solver="sgd", learning_rate=lr, batch_size=batch_size, max_iter=epochs, tol=None,
+             shuffle=shuffle, random_state=seed, schedule="constant").fit(X, y)
+    scale = np.abs(w).max()
+    assert np.abs(est.coef_ - w).max() / scale < tolerance(dtype) * 10
+    assert abs(est.intercept_ - b) / scale < tolerance(dtype) * 10
+    assert est.n_iter_ == epochs and est.loss_history_.shape == (epochs + 1,)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sgd_weights_penalty_momentum_replayed(fit_intercept):
+    X, y, _ = make_regression(n=203, d=5, seed=8, mean=0.5)
+    sw = np.random.default_rng(1).uniform(0.0, 2.0, len(y))
+    lr, alpha = 0.05 / ref.lipschitz(X, 10.0, sw), 10.0
+    orders = [_core.epoch_permutation(seed_of(99), e, len(y)) for e in range(2)]
+    w, b = ref.sgd_epochs(X, y, lr, 16, orders, alpha, sw, fit_intercept, momentum=0.5)
+    est = gd(linreg.Ridge, solver="sgd", alpha=alpha, fit_intercept=fit_intercept,
+             learning_rate=lr, batch_size=16, max_iter=2, tol=None, random_state=99,
+             momentum=0.5, schedule="constant").fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(est.coef_, w, rtol=1e-10)
+    assert abs(est.intercept_ - b) <= 1e-10 * max(1.0, abs(b))
+
+
+def test_sgd_loss_history_is_the_full_objective_at_each_epoch_start():
+    X, y, _ = make_regression(n=400, d=5, seed=9)
+    orders = [_core.epoch_permutation(seed_of(5), e, len(y)) for e in range(3)]
+    lr = 0.2 / ref.lipschitz(X)
+    est = gd(solver="sgd", learning_rate=lr, batch_size=40, max_iter=3, tol=None,
+             random_state=5, schedule="constant").fit(X, y)
+    expected = [ref.objective(X, y, *ref.sgd_epochs(X, y, lr, 40, orders[:e])) for e in range(4)]
+    np.testing.assert_allclose(est.loss_history_, expected, rtol=1e-11)
+
+
+def test_permutation_is_a_reproducible_permutation():
+    p = _core.epoch_permutation(7, 0, 1000)
+    assert sorted(p) == list(range(1000))
+    assert list(p) == list(_core.epoch_permutation(7, 0, 1000))
+    assert list(p) != list(_core.epoch_permutation(7, 1, 1000))
+    assert list(p) != list(_core.epoch_permutation(8, 0, 1000))
+
+
+def test_random_state_reproducible():
+    X, y, _ = make_regression(n=500, d=5, seed=10)
+    kw = dict(solver="sgd", max_iter=3, tol=None, batch_size=20)
+    a = gd(random_state=3, **kw).fit(X, y).coef_
+    b = gd(random_state=np.random.RandomState(3), **kw).fit(X, y).coef_
+    np.testing.assert_array_equal(a, gd(random_state=3, **kw).fit(X, y).coef_)
+    assert not np.array_equal(a, gd(random_state=4, **kw).fit(X, y).coef_)
+    assert b.shape == a.shape
+
+
+def test_warm_start_continues_the_iterates():
+    X, y, _ = make_regression(n=300, d=5, seed=11)
+    lr = 0.7 / ref.lipschitz(X)
+    once = gd(learning_rate=lr, max_iter=10, tol=None).fit(X, y)
+    est = gd(learning_rate=lr, max_iter=4, tol=None, warm_start=True).fit(X, y)
+    est.set_params(max_iter=6).fit(X, y)
+    np.testing.assert_allclose(est.coef_, once.coef_, rtol=1e-12)
+    np.testing.assert_allclose(est.intercept_, once.intercept_, rtol=1e-12)
+
+
+# --- the step size ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_auto_learning_rate_is_one_over_L(fit_intercept):
+    X, y, _ = make_regression(n=500, d=8, seed=12, mean=1.5)
+    sw = np.random.default_rng(2).uniform(0.5, 2.0, len(y))
+    est = gd(linreg.Ridge, alpha=30.0, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    L = ref.lipschitz(X, 30.0, sw, fit_intercept)
+    # Power iteration approaches lambda_max from below (the penalty term is added exactly); an
+    # estimate above L/2 keeps the step 1/L_est inside the stability bound 2/L.
+    assert 0.75 * L <= est.lipschitz_ <= L * (1 + 1e-9)
+    assert est.learning_rate_ == pytest.approx(1.0 / est.lipschitz_)
+
+
+# --- convergence ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(momentum="nesterov"), dict(momentum=0.5),
+                                dict(solver="sgd", random_state=0, tol=1e-3, max_iter=500,
+                                     batch_size=32)],
+                         ids=["gd", "nesterov", "heavy-ball", "sgd"])
+@pytest.mark.parametrize("alpha", [0.0, 50.0])
+def test_reaches_the_closed_form(kw, alpha, order):
+    X, y, _ = make_regression(n=1000, d=8, order=order, seed=13, mean=0.3)
+    closed = linreg.Ridge(alpha=alpha).fit(X, y)
+    est = gd(linreg.Ridge, alpha=alpha, **{"tol": 1e-9, **kw}).fit(X, y)
+    assert est.converged_ and est.grad_norm_ <= est.tol
+    # The certificate bounds the error: |theta - theta*| <= |grad F| / mu with mu the smallest
+    # eigenvalue of the Hessian, well above 1e-2 here.
+    bound = 1e-2 if est.tol > 1e-8 else 1e-6
+    assert rel_err(est.coef_, closed.coef_) < bound
+    assert abs(est.intercept_ - closed.intercept_) < bound * np.abs(closed.coef_).max()
+    assert np.all(np.diff(est.loss_history_[:5]) <= 0) or "momentum" in kw or "solver" in kw
+
+
+def test_multi_target_with_per_target_alpha():
+    X, Y, _ = make_regression(n=800, d=6, k=3, seed=14)
+    alphas = np.array([0.0, 10.0, 1000.0])
+    closed = linreg.Ridge(alpha=alphas).fit(X, Y)
+    est = gd(linreg.Ridge, alpha=alphas, momentum="nesterov", tol=1e-10).fit(X, Y)
+    assert est.coef_.shape == (3, 6) and est.intercept_.shape == (3,)
+    assert est.loss_history_.shape == (est.n_iter_ + 1, 3) and est.grad_norm_.shape == (3,)
+    assert rel_err(est.coef_, closed.coef_) < 1e-7
+    # Each target alone gives the same answer (targets are independent problems).
+    for t in range(3):
+        one = gd(linreg.Ridge, alpha=alphas[t], momentum="nesterov", tol=1e-10).fit(X, Y[:, t])
+        assert rel_err(one.coef_, closed.coef_[t]) < 1e-7
+
+
+def test_float32_converges():
+    X, y, _ = make_regression(n=2000, d=5, dtype=np.float32, seed=15)
+    closed = linreg.LinearRegression().fit(X.astype(np.float64), y.astype(np.float64))
+    est = gd(tol=1e-5).fit(X, y)
+    assert est.coef_.dtype == np.float32 and est.converged_
+    assert rel_err(est.coef_, closed.coef_) < 1e-4
+
+
+def test_rank_deficient_design_reaches_a_minimiser():
+    X, y, _ = make_regression(n=300, d=4, seed=16)
+    X = np.c_[X, X[:, 0] + X[:, 1]]
+    closed = linreg.LinearRegression(solver="qr")
+    with pytest.warns(linreg.RankDeficientWarning):
+        closed.fit(X, y)
+    est = gd(momentum="nesterov", tol=1e-10).fit(X, y)
+    f_closed = ref.objective(X, y, closed.coef_, closed.intercept_)
+    assert ref.objective(X, y, est.coef_, est.intercept_) == pytest.approx(f_closed, rel=1e-10)
+
+
+def test_ill_conditioned_problem_warns_with_the_certificate():
+    rng = np.random.default_rng(17)
+    x = rng.uniform(0, 1, 400)
+    X = np.c_[x, x**2, x**3, x**4]  # condition number ~1e5 after centring
+    y = np.sin(3 * x)
+    est = gd(max_iter=200, tol=1e-8)
+    with pytest.warns(linreg.ConvergenceWarning) as record:
+        est.fit(X, y)
+    msg = str(record[0].message)
+    assert "relative gradient norm" in msg and "tol=1e-08" in msg and "200 iterations" in msg
+    assert f"{est.grad_norm_:.3e}" in msg and "max_iter" in msg
+    assert not est.converged_ and est.n_iter_ == 200
+
+
+def test_no_warning_when_tol_is_none():
+    X, y, _ = make_regression(n=100, d=3, seed=18)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = gd(max_iter=3, tol=None).fit(X, y)
+    assert not est.converged_
+
+
+# --- divergence -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [linreg.LinearRegression, linreg.Ridge])
+def test_step_above_two_over_L_diverges_with_the_bound_in_the_message(cls):
+    X, y, _ = make_regression(n=400, d=5, seed=19, mean=1.0)
+    alpha = 0.0 if cls is linreg.LinearRegression else 1.0  # Ridge's default alpha
+    L = ref.lipschitz(X, alpha)
+    est = gd(cls, learning_rate=2.2 / L)
+    with pytest.raises(linreg.DivergenceError) as info:
+        est.fit(X, y)
+    msg = str(info.value)
+    L_reported = float(msg.split("L = ")[1].split()[0])
+    assert L_reported == pytest.approx(L, rel=0.05)
+    assert float(msg.split("2/L = ")[1].split()[0]) == pytest.approx(2 / L_reported, rel=1e-5)
+    assert f"learning_rate={2.2 / L:.6g}" in msg
+    assert not hasattr(est, "coef_")  # nothing fitted
+    # Just below the bound plain gradient descent still converges.
+    ok = gd(cls, learning_rate=1.9 / L, max_iter=5000, tol=1e-8).fit(X, y)
+    assert ok.converged_
+
+
+def test_sgd_divergence_is_caught():
+    X, y, _ = make_regression(n=500, d=5, seed=20)
+    with pytest.raises(linreg.DivergenceError, match="L_b = .*batch|batches of 10 rows"):
+        gd(solver="sgd", learning_rate=5.0, batch_size=10, random_state=0).fit(X, y)
+
+
+def test_momentum_divergence_states_its_bound():
+    X, y, _ = make_regression(n=300, d=4, seed=21)
+    L = ref.lipschitz(X)
+    with pytest.raises(linreg.DivergenceError, match=r"2\(1 \+ beta\)/L"):
+        gd(learning_rate=4.0 / L, momentum=0.5).fit(X, y)
+
+
+# --- callback, verbose, bad input --------------------------------------------------------------
+
+
+def test_callback_sees_every_epoch_and_can_stop():
+    X, y, _ = make_regression(n=300, d=4, seed=22)
+    seen = []
+
+    def cb(progress):
+        seen.append(progress)
+        return progress.epoch == 3
+
+    est = gd(callback=cb, tol=1e-12).fit(X, y)
+    assert [p.epoch for p in seen] == [0, 1, 2, 3]
+    assert est.n_iter_ == 3 and not est.converged_
+    np.testing.assert_allclose([p.loss for p in seen], est.loss_history_, rtol=1e-15)
+    np.testing.assert_array_equal(seen[-1].coef, est.coef_)
+    assert seen[-1].grad_norm == est.grad_norm_
+
+
+def test_verbose_prints_progress(capsys):
+    X, y, _ = make_regression(n=200, d=3, seed=23)
+    gd(verbose=2, max_iter=3, tol=None).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("epoch") == 4 and "grad_norm" in out and "F = " in out
+
+
+@pytest.mark.parametrize("params, error, match", [
+    (dict(learning_rate=0.0), ValueError, "learning_rate must be > 0, got 0.0"),
+    (dict(learning_rate=-1), ValueError, "learning_rate must be > 0"),
+    (dict(learning_rate=float("nan")), ValueError, "learning_rate must be finite"),
+    (dict(learning_rate="fast"), ValueError, "learning_rate must be one of 'auto', got 'fast'"),
+    (dict(max_iter=0), ValueError, "max_iter must be >= 1, got 0"),
+    (dict(max_iter=2.5), TypeError, "max_iter must be an integer, got 2.5"),
+    (dict(max_iter=True), TypeError, "max_iter must be an integer"),
+    (dict(tol=-1e-3), ValueError, "tol must be >= 0.0"),
+    (dict(momentum=1.0), ValueError, "momentum must be < 1.0"),
+    (dict(momentum=-0.1), ValueError, "momentum must be >= 0.0"),
+    (dict(momentum="heavy"), ValueError, "momentum must be one of 'nesterov'"),
+    (dict(solver="sgd", momentum="nesterov"), ValueError, "needs full-batch"),
+    (dict(solver="sgd", batch_size=0), ValueError, "batch_size must be >= 1, got 0"),
+    (dict(solver="sgd", batch_size=51), ValueError,
+     r"batch_size must be at most n_samples \(50\), got 51"),
+    (dict(solver="sgd", batch_size=2.0), TypeError, "batch_size must be an integer"),
+    (dict(schedule="cosine"), ValueError, "schedule must be one of"),
+    (dict(solver="sgd", random_state="seed"), TypeError, "random_state must be"),
+    (dict(solver="sgd", random_state=-1), ValueError, "random_state must be >= 0"),
+    (dict(callback=3), TypeError, "callback must be callable"),
+    (dict(warm_start=1), TypeError, "warm_start must be True or False"),
+    (dict(shuffle="yes"), TypeError, "shuffle must be True or False"),
+    (dict(verbose=-1), ValueError, "verbose must be >= 0"),
+])
+def test_bad_parameters(params, error, match):
+    X, y, _ = make_regression(n=50, d=3, seed=24)
+    est = gd(**params)
+    with pytest.raises(error, match=match):
+        est.fit(X, y)
+    assert not hasattr(est, "coef_")
+
+
+@pytest.mark.parametrize("learning_rate", ["auto", 0.01])
+def test_non_finite_in_large_X_is_caught(learning_rate):
+    X, y, _ = make_regression(n=2**17, d=9, seed=25)
+    X[70000, 4] = np.nan
+    with pytest.raises(ValueError, match=r"X contains 1 NaN value\(s\), the first at index "
+                                         r"\(70000, 4\)"):
+        gd(learning_rate=learning_rate, max_iter=2).fit(X, y)
+
+
+def test_inputs_unchanged_and_closed_form_attributes_dropped():
+    X, y, _ = make_regression(n=200, d=4, seed=26, order="F")
+    sw = np.linspace(0.5, 1.5, 200)
+    copies = X.copy(order="K"), y.copy(), sw.copy()
+    est = linreg.Ridge().fit(X, y)
+    assert hasattr(est, "rank_")
+    est.set_params(solver="sgd", random_state=0, max_iter=2, tol=None).fit(X, y, sample_weight=sw)
+    for a, b in zip((X, y, sw), copies):
+        np.testing.assert_array_equal(a, b)
+    assert X.flags.f_contiguous
+    assert not hasattr(est, "rank_") and hasattr(est, "loss_history_")
+    est.set_params(solver="auto").fit(X, y)
+    assert hasattr(est, "rank_") and not hasattr(est, "loss_history_")
