@@ -78,3 +78,10 @@ def test_demo_runs_and_reports():
     y = 0.5 * x + 0.1 + np.random.normal(0, 0.05, 10)
     w = linreg.LinearRegression().fit(x[:, None], y).coef_[0]
     assert f"w = {w:.6f}" in out
+    # gradient descent reaches the closed form, and a step above 2/L is caught with the bound
+    L = 2 * np.var(x)  # the Hessian of mean((y - w x - b)^2) in w, b eliminated: 2 var(x)
+    assert f"2/L = {2 / L:.4f} diverge" in out
+    assert f"closed form  w = {w:.10f}" in out
+    gd_line = [line for line in out.splitlines() if line.startswith("  w = ")][-1]
+    assert abs(float(gd_line.split()[2]) - w) < 1e-9
+    assert "DivergenceError" in out and f"2/L = {2 / L:.6g} diverge" in out

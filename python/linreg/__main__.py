@@ -45,7 +45,56 @@ def demo(out=sys.stdout) -> int:
     p("")
     residual = y - ols.predict(X)
     p(f"Residual sum of squares (OLS): {float(residual @ residual):.6f}; any other line has more.")
+    p("")
+    gradient_descent_story(X, y, ols, p)
     return 0
+
+
+def gradient_descent_story(X, y, ols, p):
+    """Gradient descent reaches the closed form; the learning rate decides how, or whether."""
+    import warnings
+
+    import linreg
+
+    p("Gradient descent: follow the gradient of F(w, b) = mean((y - w x - b)^2) downhill,")
+    p("  grad = -2/n * X.T @ (y - X @ w);  w = w - lr * grad   (on centred x and y; b from the means)")
+    gd = linreg.LinearRegression(solver="gd", tol=1e-12).fit(X, y)
+    L = float(gd.lipschitz_)
+    p(f"  L = {L:.4f} (largest eigenvalue of the Hessian 2/n Xc'Xc): steps above 2/L = {2 / L:.4f}"
+      " diverge")
+    p(f"  learning_rate='auto' = 1/L = {1 / L:.4f}: {gd.n_iter_} steps to a relative gradient "
+      f"norm of {gd.grad_norm_:.1e}")
+    p(f"  w = {gd.coef_[0]:.10f}  b = {gd.intercept_:.10f}")
+    p(f"  closed form  w = {ols.coef_[0]:.10f}  b = {ols.intercept_:.10f}   "
+      f"(difference {abs(gd.coef_[0] - ols.coef_[0]):.1e})")
+    p("  (one feature: the bowl is a parabola in w and the step 1/L lands on its bottom at once)")
+    X2 = np.c_[X[:, 0], X[:, 0] ** 2]
+    Xc = X2 - X2.mean(axis=0)
+    eig = np.linalg.eigvalsh(2 / len(y) * Xc.T @ Xc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", linreg.ConvergenceWarning)
+        gd2 = linreg.LinearRegression(solver="gd", tol=1e-8, max_iter=100000).fit(X2, y)
+        acc = linreg.LinearRegression(solver="gd", tol=1e-8, momentum="nesterov").fit(X2, y)
+    p(f"  features (x, x^2): the bowl is a long valley, condition number L/mu = "
+      f"{eig[-1] / eig[0]:.0f}; plain steps need {gd2.n_iter_}, Nesterov's accelerated "
+      f"steps {acc.n_iter_}, to reach a relative gradient norm of 1e-8")
+    p("")
+    f_star = float(np.mean((y - ols.predict(X)) ** 2))
+    p(f"The learning rate, 40 steps each (F* = {f_star:.6f} at the closed form):")
+    p("  lr        lr*L   F after 40 steps   F - F*      what happens")
+    for factor, words in ((0.05, "crawls"), (1.0, "converges"), (1.9, "converges, zig-zagging"),
+                          (2.1, "overshoots")):
+        lr = factor / L
+        est = linreg.LinearRegression(solver="gd", learning_rate=lr, max_iter=40, tol=None)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", linreg.ConvergenceWarning)
+                est.fit(X, y)
+            f = float(est.loss_history_[-1])
+            p(f"  {lr:8.4f}  {factor:4.2f}   {f:16.6f}   {f - f_star:9.2e}   {words}")
+        except linreg.DivergenceError as exc:
+            p(f"  {lr:8.4f}  {factor:4.2f}   {'diverged':>16}   {'':9}   {words}:")
+            p(f"    DivergenceError: {exc}")
 
 
 def main(argv=None) -> int:
