@@ -49,3 +49,61 @@ def gram_statistics(
     n_threads: int,
 ) -> GramStatistics: ...
 def build_info() -> dict[str, Any]: ...
+
+class GradientDescentResult:
+    coef: npt.NDArray[np.float64]  # (n_features, n_targets)
+    intercept: npt.NDArray[np.float64]  # (n_targets,)
+    n_iter: int
+    loss_history: npt.NDArray[np.float64]  # (n_iter + 1, n_targets)
+    grad_norm: npt.NDArray[np.float64]  # (n_targets,) relative gradient norm at the result
+    grad_norm0: npt.NDArray[np.float64]  # (n_targets,) ||grad F(0)||
+    converged: list[bool]
+    learning_rate: npt.NDArray[np.float64]
+    restarts: int
+    status: str  # "converged" | "max_iter" | "diverged" | "stopped"
+    diverged_target: int
+    diverged_epoch: int
+    loss_before: float
+    loss_after: float
+
+class LipschitzEstimate:
+    lambda_max: float  # of Xc' S Xc / W
+    max_row_norm: float
+    n_iter: int
+    change: float
+
+def fit_gradient_descent(
+    X: npt.NDArray[Float],
+    Y: npt.NDArray[Float],  # (n, k), F order, X's dtype
+    sample_weight: npt.NDArray[np.float64],
+    alphas: npt.NDArray[np.float64],  # (k,)
+    x_mean: npt.NDArray[np.float64],  # (d,) or empty: no intercept
+    y_mean: npt.NDArray[np.float64],  # (k,) or empty
+    coef0: npt.NDArray[np.float64],  # (d, k)
+    learning_rate: npt.NDArray[np.float64],  # (k,)
+    max_iter: int,
+    tol: float,  # < 0: run max_iter
+    batch_size: int,  # 0: full batch
+    shuffle: bool,
+    seed: int,
+    momentum: float,
+    nesterov: bool,
+    schedule: str,
+    power_t: float,
+    n_threads: int,
+    callback: Any,  # None or f(epoch, loss, grad_norm, coef) -> bool (True stops)
+) -> GradientDescentResult: ...
+def estimate_lipschitz(
+    X: npt.NDArray[Float],
+    sample_weight: npt.NDArray[np.float64],
+    x_mean: npt.NDArray[np.float64],
+    max_iter: int,
+    rtol: float,
+    row_norms: bool,
+    n_threads: int,
+) -> LipschitzEstimate: ...
+def weighted_means(
+    X: npt.NDArray[Float], sample_weight: npt.NDArray[np.float64], n_threads: int
+) -> npt.NDArray[np.float64]: ...
+def read_all(X: npt.NDArray[Float], n_threads: int) -> float: ...
+def epoch_permutation(seed: int, epoch: int, n: int) -> list[int]: ...
