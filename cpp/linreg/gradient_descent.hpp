@@ -15,7 +15,7 @@
 // Step size. The Hessian in w is H = (2/W) Xc' S Xc + (2 alpha/W) I, Xc = X - 1 m'; with
 // L = lambda_max(H) a fixed step lr < 2/L converges and lr > 2/L diverges along the top
 // eigenvector; lr = 1/L decreases F monotonically. estimate_lipschitz() finds lambda_max of
-// Xc' S Xc / W by power iteration on X (one pass each) and the largest row norm for mini-batches.
+// Xc' S Xc / W by Lanczos steps on X (one pass each) and the largest row norm for mini-batches.
 //
 // One pass (ResidualPass) evaluates F and its gradient for all k targets at once: for a block of
 // rows that fits in cache it forms R = Y - X W - 1 b' and then adds X' S R, so X is read from
@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <string>
@@ -117,6 +118,7 @@ class ResidualPass {
     const Index bytes = std::max<Index>(1, d * Index(sizeof(Scalar)));
     block_ = X.row_major() ? std::clamp<Index>((Index(1) << 17) / bytes, 16, 4096)
                            : std::clamp<Index>((Index(1) << 20) / bytes, 512, 8192);
+    if (const char* e = std::getenv("LINREG_FB")) if (!X.row_major()) block_ = std::atol(e);
     T_ = int(std::max<Index>(1, std::min<Index>(std::max(n_threads, 1), (n + block_ - 1) / block_)));
     parts_.assign(T_, PassSums{MatrixXd::Zero(d, k), VectorXd::Zero(k), VectorXd::Zero(k)});
     R_.assign(T_, Mat(block_, k));
@@ -223,9 +225,16 @@ class ResidualPass {
       r.setConstant(-b0);
     }
     constexpr Index line = 64 / sizeof(Scalar);
+    static const int mode = std::getenv("LINREG_PF") ? std::atoi(std::getenv("LINREG_PF")) : 0;
     auto prefetch = [&](Index j) {
-      const Scalar* q = Xp + m + j * ld;
-      for (Index l = 0; l < next_m; l += line) __builtin_prefetch(q + l, 0, 1);
+      if (mode == 0) {
+        const Scalar* q = Xp + m + j * ld;
+        for (Index l = 0; l < next_m; l += line) __builtin_prefetch(q + l, 0, 1);
+      } else if (mode == 1) {
+        if (j + 4 >= X_.cols) return;
+        const Scalar* q = Xp + (j + 4) * ld;
+        for (Index l = 0; l < m; l += line) __builtin_prefetch(q + l, 0, 3);
+      }
     };
     const Scalar* w = W.data();
     Index j = 0;
@@ -323,13 +332,16 @@ VectorXd weighted_means(const DesignView<Scalar>& X, const double* s, int n_thre
 struct LipschitzEstimate {
   double lambda_max = 0.0;    // largest eigenvalue of Xc' S Xc / W, Xc = X - 1 m'
   double max_row_norm = 0.0;  // max_i (n s_i / W) ||x_i - m||^2 (0 unless asked)
-  int n_iter = 0;             // power iterations (passes over X)
+  int n_iter = 0;             // Lanczos steps (passes over X)
   double change = 0.0;        // relative change of the estimate in the last iteration
 };
 
-// Power iteration on Xc' S Xc / W (m empty: no centring) with a fixed pseudo-random start; stops
-// when the Rayleigh quotient moves by less than rtol (relative) or after max_iter passes. The
-// Rayleigh quotient never exceeds lambda_max. Xc v = X v - m'v is formed inside the pass.
+// Lanczos on A = Xc' S Xc / W (m empty: no centring) from a fixed pseudo-random start, with full
+// reorthogonalisation (the basis is d x j, tiny next to X): each step is one pass over X, forming
+// Xc v = X v - m'v inside the pass. The largest Ritz value never exceeds lambda_max and converges
+// much faster than power iteration's Rayleigh quotient when the top eigenvalues are close. Stops
+// when it moves by less than rtol (relative), after max_iter passes, or when the Krylov space is
+// invariant (then it is exact).
 template <class Scalar>
 LipschitzEstimate estimate_lipschitz(const DesignView<Scalar>& X, const double* s,
                                      const VectorXd& m_in, int max_iter, double rtol,
@@ -346,27 +358,41 @@ LipschitzEstimate estimate_lipschitz(const DesignView<Scalar>& X, const double* 
   LipschitzEstimate est;
   ResidualPass<Scalar> pass(X, nullptr, s, 1, n_threads);
   Xoshiro256 rng(12345);
-  VectorXd v(d);
-  for (Index j = 0; j < d; ++j) v[j] = double(rng.next() >> 11) * 0x1.0p-53 + 0.5;
-  v /= v.norm();
+  const Index steps = std::min<Index>(std::max(1, max_iter), d);
+  MatrixXd Q(d, steps + 1);
+  for (Index j = 0; j < d; ++j) Q(j, 0) = double(rng.next() >> 11) * 0x1.0p-52 - 1.0;  // U(-1, 1)
+  Q.col(0) /= Q.col(0).norm();
+  VectorXd alpha(steps), beta(steps);
   Matrix<Scalar> Wv(d, 1);
   typename ResidualPass<Scalar>::RowVec bv(1);
   PassSums sums;
   double lambda = 0.0;
-  for (int it = 0; it < std::max(1, max_iter); ++it) {
-    Wv.col(0) = v.template cast<Scalar>();
-    bv[0] = Scalar(-m.dot(v));
-    pass.run(Wv, bv, sums);  // R = -Xc v: G = -X' S Xc v, gs = -1' S Xc v
-    const VectorXd Mv = -(sums.G.col(0) - m * sums.gs[0]) / W;  // Xc' S Xc v / W
-    const double next = v.dot(Mv);  // Rayleigh quotient, v has unit norm
-    require(std::isfinite(next), kNonFiniteX);
+  int calm = 0;
+  for (Index j = 0; j < steps; ++j) {
+    Wv.col(0) = Q.col(j).template cast<Scalar>();
+    bv[0] = Scalar(-m.dot(Q.col(j)));
+    pass.run(Wv, bv, sums);  // R = -Xc q: G = -X' S Xc q, gs = -1' S Xc q
+    VectorXd z = -(sums.G.col(0) - m * sums.gs[0]) / W;  // A q = Xc' S Xc q / W
+    require(z.allFinite(), kNonFiniteX);
+    alpha[j] = Q.col(j).dot(z);
+    for (int twice = 0; twice < 2; ++twice)  // z -= Q Q' z, against all previous vectors
+      z -= Q.leftCols(j + 1) * (Q.leftCols(j + 1).transpose() * z);
+    beta[j] = z.norm();
+    // The largest eigenvalue of the tridiagonal T_j (alpha on the diagonal, beta off it).
+    double next = alpha[0];
+    if (j > 0) {
+      Eigen::SelfAdjointEigenSolver<MatrixXd> tri;
+      tri.computeFromTridiagonal(alpha.head(j + 1), beta.head(j), Eigen::EigenvaluesOnly);
+      next = tri.eigenvalues().maxCoeff();
+    }
     est.change = lambda > 0.0 ? std::abs(next - lambda) / next : 1.0;
     lambda = next;
-    est.n_iter = it + 1;
-    const double norm = Mv.norm();
-    if (!(norm > 0.0)) break;  // Xc v = 0 for the whole start: Xc is zero
-    v = Mv / norm;
-    if (est.change <= rtol) break;
+    est.n_iter = int(j + 1);
+    if (!(beta[j] > 1e-12 * std::max(std::abs(lambda), 1e-300))) break;  // invariant: exact
+    // Two small moves in a row: a single one can be a plateau before a new direction appears.
+    calm = (j > 0 && est.change <= rtol) ? calm + 1 : 0;
+    if (calm >= 2) break;
+    Q.col(j + 1) = z / beta[j];
   }
   est.lambda_max = std::max(lambda, 0.0);
   if (row_norms) {
@@ -880,9 +906,10 @@ double read_all(const DesignView<Scalar>& X, int n_threads) {
 #pragma omp parallel for num_threads(std::max(n_threads, 1)) schedule(static) reduction(+ : total)
 #endif
   for (Index o = 0; o < outer; ++o) {
-    total += double(Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(
-                        X.data + o * stride, inner)
-                        .sum());
+    const Scalar* p = X.data + o * stride;
+    for (Index i0 = 0; i0 < inner; i0 += 4096)  // float sums of short runs, added in double
+      total += double(Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(
+                          p + i0, std::min<Index>(4096, inner - i0)).sum());
   }
   return total;
 }

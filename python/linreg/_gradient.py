@@ -39,12 +39,11 @@ from ._validation import check_bool, check_option, raise_non_finite
 GD_SOLVERS = ("gd", "sgd")
 SCHEDULES = ("constant", "invscaling", "adaptive")
 
-# Power iterations for learning_rate="auto": each is one pass over X. The Rayleigh quotient
-# approaches lambda_max from below; stopping at a 1% change can leave it some 20% low when the
-# top eigenvalues are close, which keeps lr = 1/L_est well inside the stability bound 2/L (it
-# would take an estimate below L/2 to cross it) at the price of a slightly shorter step.
-POWER_MAX_ITER = 20
-POWER_RTOL = 1e-2
+# Lanczos steps for learning_rate="auto": each is one pass over X. The largest Ritz value
+# approaches lambda_max from below, so lr = 1/L_est can only err towards a step slightly longer
+# than 1/L, far inside the stability bound 2/L (that would take an estimate below L/2).
+LANCZOS_MAX_ITER = 20
+LANCZOS_RTOL = 1e-3
 
 Progress = namedtuple("Progress", "epoch coef intercept loss grad_norm")
 Progress.__doc__ = """What a ``callback`` receives after each epoch (iteration of full-batch
@@ -55,7 +54,8 @@ PARAMETERS_DOC = r"""learning_rate : "auto" or float, default="auto"
         Step size of gradient descent (``solver="gd"`` or ``"sgd"``). ``"auto"``: ``1/L`` with
         ``L`` the Lipschitz constant of the gradient of ``F`` (the largest eigenvalue of its
         Hessian ``(2/W) X_c' S X_c + (2 alpha/W) I``, ``X_c`` the centred design when
-        ``fit_intercept``), estimated by power iteration on X (up to 20 passes); for ``"sgd"``, ``1/L_b`` with ``L_b`` the expected smoothness of
+        ``fit_intercept``), estimated by the Lanczos method on X (up to 20 passes, usually far
+        fewer); for ``"sgd"``, ``1/L_b`` with ``L_b`` the expected smoothness of
         mini-batches of ``batch_size`` rows (Gower et al., 2019). A float is used as given; steps
         above ``2/L`` diverge and raise :class:`DivergenceError`.
     max_iter : int, default=1000
@@ -206,10 +206,10 @@ def check_gd_params(est, n_samples, solver):
 
 
 def lipschitz(X, sample_weight, x_mean, alphas, batch_size=0):
-    """``L`` per target for the mean-scaled objective (``L_b`` for mini-batches), with the power
-    iteration's report. ``x_mean`` empty: no intercept."""
+    """``L`` per target for the mean-scaled objective (``L_b`` for mini-batches), with the Lanczos
+    report. ``x_mean`` empty: no intercept."""
     n = X.shape[0]
-    est = _core.estimate_lipschitz(X, sample_weight, x_mean, POWER_MAX_ITER, POWER_RTOL,
+    est = _core.estimate_lipschitz(X, sample_weight, x_mean, LANCZOS_MAX_ITER, LANCZOS_RTOL,
                                    batch_size > 0, _config.get_num_threads())
     W = float(n if sample_weight.size == 0 else sample_weight.sum())
     L = 2.0 * est.lambda_max + 2.0 * alphas / W
