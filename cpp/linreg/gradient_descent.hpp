@@ -33,7 +33,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <string>
@@ -118,7 +117,6 @@ class ResidualPass {
     const Index bytes = std::max<Index>(1, d * Index(sizeof(Scalar)));
     block_ = X.row_major() ? std::clamp<Index>((Index(1) << 17) / bytes, 16, 4096)
                            : std::clamp<Index>((Index(1) << 20) / bytes, 512, 8192);
-    if (const char* e = std::getenv("LINREG_FB")) if (!X.row_major()) block_ = std::atol(e);
     T_ = int(std::max<Index>(1, std::min<Index>(std::max(n_threads, 1), (n + block_ - 1) / block_)));
     parts_.assign(T_, PassSums{MatrixXd::Zero(d, k), VectorXd::Zero(k), VectorXd::Zero(k)});
     R_.assign(T_, Mat(block_, k));
@@ -225,16 +223,9 @@ class ResidualPass {
       r.setConstant(-b0);
     }
     constexpr Index line = 64 / sizeof(Scalar);
-    static const int mode = std::getenv("LINREG_PF") ? std::atoi(std::getenv("LINREG_PF")) : 0;
     auto prefetch = [&](Index j) {
-      if (mode == 0) {
-        const Scalar* q = Xp + m + j * ld;
-        for (Index l = 0; l < next_m; l += line) __builtin_prefetch(q + l, 0, 1);
-      } else if (mode == 1) {
-        if (j + 4 >= X_.cols) return;
-        const Scalar* q = Xp + (j + 4) * ld;
-        for (Index l = 0; l < m; l += line) __builtin_prefetch(q + l, 0, 3);
-      }
+      const Scalar* q = Xp + m + j * ld;
+      for (Index l = 0; l < next_m; l += line) __builtin_prefetch(q + l, 0, 1);
     };
     const Scalar* w = W.data();
     Index j = 0;
