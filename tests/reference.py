@@ -161,6 +161,14 @@ def centred_gradient(Xc, yc, w, s, alpha):
     return -2 / W * Xc.T @ (s * (yc - Xc @ w)) + 2 * alpha / W * w
 
 
+def _step(w, v, g, lr, momentum):
+    """w - lr g, or with heavy-ball momentum v <- momentum v - lr g, w <- w + v."""
+    if momentum:
+        v = momentum * v - lr * g
+        return w + v, v
+    return w - lr * g, v
+
+
 def gd_steps(X, y, lr, steps, alpha=0.0, sample_weight=None, fit_intercept=True, momentum=0.0,
              w=None):
     """`steps` full-batch steps from w (zero by default); plain or heavy-ball momentum."""
@@ -170,12 +178,7 @@ def gd_steps(X, y, lr, steps, alpha=0.0, sample_weight=None, fit_intercept=True,
     w = np.zeros(X.shape[1]) if w is None else w
     v = np.zeros_like(w)
     for _ in range(steps):
-        g = centred_gradient(Xc, yc, w, s, alpha)
-        if momentum:
-            v = momentum * v - lr * g
-            w = w + v
-        else:
-            w = w - lr * g
+        w, v = _step(w, v, centred_gradient(Xc, yc, w, s, alpha), lr, momentum)
     return w, ym - xm @ w
 
 
@@ -216,11 +219,7 @@ def sgd_epochs(X, y, lr, batch_size, orders, alpha=0.0, sample_weight=None, fit_
             B = order[start:start + batch_size]
             r = yc[B] - Xc[B] @ w
             g = -2 / W * n / len(B) * Xc[B].T @ (s[B] * r) + 2 * alpha / W * w
-            if momentum:
-                v = momentum * v - lr * g
-                w = w + v
-            else:
-                w = w - lr * g
+            w, v = _step(w, v, g, lr, momentum)
     return w, ym - xm @ w
 
 

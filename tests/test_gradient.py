@@ -389,3 +389,17 @@ def test_inputs_unchanged_and_closed_form_attributes_dropped():
     assert not hasattr(est, "rank_") and hasattr(est, "loss_history_")
     est.set_params(solver="auto").fit(X, y)
     assert hasattr(est, "rank_") and not hasattr(est, "loss_history_")
+
+
+@pytest.mark.parametrize("k", [3, 20])  # the fused row kernel (k <= 16) and the block product
+def test_multi_target_steps(order, k):
+    X, Y, _ = make_regression(n=260, d=5, k=k, order=order, seed=27, mean=0.7)
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, len(X))
+    alphas = np.linspace(0.0, 50.0, k)
+    lr = 1.0 / ref.lipschitz(X, alphas.max(), sw)
+    est = gd(linreg.Ridge, alpha=alphas, learning_rate=lr, max_iter=6, tol=None).fit(
+        X, Y, sample_weight=sw)
+    for t in range(k):
+        w, b = ref.gd_steps(X, Y[:, t], lr, 6, alphas[t], sw)
+        np.testing.assert_allclose(est.coef_[t], w, rtol=1e-11, atol=1e-13)
+        assert est.intercept_[t] == pytest.approx(b, rel=1e-11)

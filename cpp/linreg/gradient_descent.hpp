@@ -143,6 +143,8 @@ class ResidualPass {
         const Index m = std::min(block_, r1 - i0);
         if (X_.row_major() && k_ == 1) {
           rows_fused(X_.data + i0 * X_.row_stride, X_.row_stride, i0, m, W, b[0], t);
+        } else if (X_.row_major() && k_ <= 16) {
+          rows_fused_k(X_.data + i0 * X_.row_stride, X_.row_stride, i0, m, W, b, t);
         } else if (k_ == 1) {
           cols_fused(X_.data + i0, X_.col_stride, i0, m, std::min(block_, r1 - i0 - m), W, b[0],
                      t);
@@ -207,10 +209,49 @@ class ResidualPass {
     g.setZero();
   }
 
+  // A few targets, row-major X: as rows_fused, with the k dot products of each row and the k
+  // updates G[:, c] += r_c x sharing one read of the row (k <= 16; wider Y goes to the block
+  // product, which is compute-bound and efficient there).
+  void rows_fused_k(const Scalar* Xp, Index ld, Index i0, Index m, const Mat& W, const RowVec& b,
+                    int t) {
+    using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using RowMap = Eigen::Map<const Vec>;
+    const Index d = X_.cols, k = k_;
+    Mat& G = Gb_[t];
+    G.setZero();
+    PassSums& acc = parts_[t];
+    Scalar r[4][16];
+    for (Index i = 0; i < m; i += 4) {
+      const Index q = std::min<Index>(4, m - i);
+      const Scalar* p[4];
+      for (Index u = 0; u < 4; ++u) p[u] = Xp + (i + std::min(u, q - 1)) * ld;
+      for (Index u = 0; u < q; ++u) {
+        RowMap x(p[u], d);
+        const double su = s_ ? s_[i0 + i + u] : 1.0;
+        for (Index c = 0; c < k; ++c) {
+          // r = y - x . w_c - b_c
+          Scalar e = -b[c] - x.dot(RowMap(W.data() + c * d, d));
+          if (Y_) e += Y_->data[i0 + i + u + c * Y_->stride];
+          const double ed = double(e);
+          acc.gs[c] += su * ed;
+          acc.rss[c] += su * ed * ed;
+          r[u][c] = Scalar(su * ed);
+        }
+      }
+      for (Index u = q; u < 4; ++u)
+        for (Index c = 0; c < k; ++c) r[u][c] = Scalar(0);
+      RowMap x0(p[0], d), x1(p[1], d), x2(p[2], d), x3(p[3], d);
+      for (Index c = 0; c < k; ++c)  // G[:, c] += X_4.T @ (S r)_4[:, c]
+        G.col(c).noalias() += r[0][c] * x0 + r[1][c] * x1 + r[2][c] * x2 + r[3][c] * x3;
+    }
+    acc.G += G.template cast<double>();
+  }
+
   // One target, column-major X: r = y - b - sum_j w_j X[:, j] over the block, then
   // g_j = X[:, j] . (S r); four columns at a time. The block's column segments are short and far
   // apart, which the hardware prefetcher does not follow across pages, so the next block's
-  // segment of each column is prefetched while this block's is consumed.
+  // segment of each column is prefetched during the second sweep, which reads this block from
+  // cache and would otherwise leave memory idle.
   void cols_fused(const Scalar* Xp, Index ld, Index i0, Index m, Index next_m, const Mat& W,
                   Scalar b0, int t) {
     using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
@@ -231,13 +272,11 @@ class ResidualPass {
     Index j = 0;
     for (; j + 4 <= d; j += 4) {
       const Scalar* p = Xp + j * ld;
-      for (Index u = 0; u < 4; ++u) prefetch(j + u);
       // r -= X[:, j:j+4] @ w[j:j+4]
       r.noalias() -= w[j] * ColMap(p, m) + w[j + 1] * ColMap(p + ld, m) +
                      w[j + 2] * ColMap(p + 2 * ld, m) + w[j + 3] * ColMap(p + 3 * ld, m);
     }
     for (; j < d; ++j) {
-      prefetch(j);
       r.noalias() -= w[j] * ColMap(Xp + j * ld, m);
     }
     double gs = 0.0, rss = 0.0;
@@ -251,7 +290,10 @@ class ResidualPass {
     PassSums& acc = parts_[t];
     acc.gs[0] += gs;
     acc.rss[0] += rss;
-    for (j = 0; j < d; ++j) acc.G(j, 0) += double(ColMap(Xp + j * ld, m).dot(r));  // X.T @ (S r)
+    for (j = 0; j < d; ++j) {
+      prefetch(j);  // the next block's segment, while this one is read from cache
+      acc.G(j, 0) += double(ColMap(Xp + j * ld, m).dot(r));  // X.T @ (S r)
+    }
   }
 
   template <class XBlock>
