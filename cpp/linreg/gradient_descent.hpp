@@ -112,11 +112,13 @@ class ResidualPass {
       : X_(X), Y_(Y), s_(s), k_(k) {
     const Index n = X.rows, d = X.cols;
     // Row-major: blocks of about 128 KiB of X, still in L2 when X' S R reads them a second time.
-    // Column-major: the block's column segments must be long enough for the prefetchers (at
-    // least 512 rows); about 1 MiB of X, read a second time from L2/L3. Measured on 1e6 x 100.
+    // Column-major: a block is d column segments, which must be long enough for the hardware
+    // prefetcher (>= 512 rows) yet leave the block in L2/L3 for the second sweep: about 600 KiB
+    // (768 rows at d = 100 in double: 43-45 ms per pass on 1e6 x 100 against 48 at 1 MiB and
+    // 59 at 256 rows, a bare sequential read taking 35-39).
     const Index bytes = std::max<Index>(1, d * Index(sizeof(Scalar)));
     block_ = X.row_major() ? std::clamp<Index>((Index(1) << 17) / bytes, 16, 4096)
-                           : std::clamp<Index>((Index(1) << 20) / bytes, 512, 8192);
+                           : std::clamp<Index>((Index(600) << 10) / bytes, 512, 8192);
     T_ = int(std::max<Index>(1, std::min<Index>(std::max(n_threads, 1), (n + block_ - 1) / block_)));
     parts_.assign(T_, PassSums{MatrixXd::Zero(d, k), VectorXd::Zero(k), VectorXd::Zero(k)});
     R_.assign(T_, Mat(block_, k));
@@ -146,8 +148,7 @@ class ResidualPass {
         } else if (X_.row_major() && k_ <= 16) {
           rows_fused_k(X_.data + i0 * X_.row_stride, X_.row_stride, i0, m, W, b, t);
         } else if (k_ == 1) {
-          cols_fused(X_.data + i0, X_.col_stride, i0, m, std::min(block_, r1 - i0 - m), W, b[0],
-                     t);
+          cols_fused(X_.data + i0, X_.col_stride, i0, m, W, b[0], t);
         } else if (X_.row_major()) {
           using XMap = Eigen::Map<const RowMatrix<Scalar>, 0, Eigen::OuterStride<>>;
           block(XMap(X_.data + i0 * X_.row_stride, m, X_.cols, Eigen::OuterStride<>(X_.row_stride)),
@@ -248,11 +249,9 @@ class ResidualPass {
   }
 
   // One target, column-major X: r = y - b - sum_j w_j X[:, j] over the block, then
-  // g_j = X[:, j] . (S r); four columns at a time. The block's column segments are short and far
-  // apart, which the hardware prefetcher does not follow across pages, so the next block's
-  // segment of each column is prefetched during the second sweep, which reads this block from
-  // cache and would otherwise leave memory idle.
-  void cols_fused(const Scalar* Xp, Index ld, Index i0, Index m, Index next_m, const Mat& W,
+  // g_j = X[:, j] . (S r); four columns at a time. (Software prefetching of the next block, in
+  // either sweep, measured slower: it evicts the block before its second sweep.)
+  void cols_fused(const Scalar* Xp, Index ld, Index i0, Index m, const Mat& W,
                   Scalar b0, int t) {
     using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using ColMap = Eigen::Map<const Vec>;
@@ -263,11 +262,6 @@ class ResidualPass {
     } else {
       r.setConstant(-b0);
     }
-    constexpr Index line = 64 / sizeof(Scalar);
-    auto prefetch = [&](Index j) {
-      const Scalar* q = Xp + m + j * ld;
-      for (Index l = 0; l < next_m; l += line) __builtin_prefetch(q + l, 0, 1);
-    };
     const Scalar* w = W.data();
     Index j = 0;
     for (; j + 4 <= d; j += 4) {
@@ -290,10 +284,7 @@ class ResidualPass {
     PassSums& acc = parts_[t];
     acc.gs[0] += gs;
     acc.rss[0] += rss;
-    for (j = 0; j < d; ++j) {
-      prefetch(j);  // the next block's segment, while this one is read from cache
-      acc.G(j, 0) += double(ColMap(Xp + j * ld, m).dot(r));  // X.T @ (S r)
-    }
+    for (j = 0; j < d; ++j) acc.G(j, 0) += double(ColMap(Xp + j * ld, m).dot(r));  // X.T @ (S r)
   }
 
   template <class XBlock>
