@@ -403,3 +403,17 @@ def test_multi_target_steps(order, k):
         w, b = ref.gd_steps(X, Y[:, t], lr, 6, alphas[t], sw)
         np.testing.assert_allclose(est.coef_[t], w, rtol=1e-11, atol=1e-13)
         assert est.intercept_[t] == pytest.approx(b, rel=1e-11)
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_an_exception_in_the_callback_propagates(solver):
+    X, y, _ = make_regression(n=300, d=3, seed=28)
+
+    def cb(progress):
+        if progress.epoch == 2:
+            raise RuntimeError("stop here")
+
+    est = gd(solver=solver, callback=cb, random_state=0)
+    with pytest.raises(RuntimeError, match="stop here"):
+        est.fit(X, y)
+    assert not hasattr(est, "coef_")
