@@ -133,7 +133,7 @@ def _x_mean(X, fit_intercept):
 
 
 def lambda_max(X, fit_intercept):
-    """The core's power-iteration estimate of the largest eigenvalue of ``X'X/n`` (with an
+    """The core's Lanczos estimate of the largest eigenvalue of ``X'X/n`` (with an
     intercept: of the centred ``X``), run to a tight tolerance."""
     return _core.estimate_lipschitz(X, np.empty(0), _x_mean(X, fit_intercept), 100, 1e-6, False,
                                     linreg.get_num_threads()).lambda_max

@@ -92,6 +92,17 @@ inline void epoch_permutation(std::uint64_t seed, std::uint64_t epoch, std::vect
   for (Index i = n - 1; i > 0; --i) std::swap(perm[i], perm[Index(rng.below(std::uint64_t(i) + 1))]);
 }
 
+// W = sum_i s_i (n for unit weights, s null); a zero sum has no mean-scaled objective.
+inline double weight_sum(const double* s, Index n) {
+  double W = double(n);
+  if (s) {
+    W = 0.0;
+    for (Index i = 0; i < n; ++i) W += s[i];
+  }
+  require(W > 0.0, "the sample weights sum to zero");
+  return W;
+}
+
 // --- the fused pass ---------------------------------------------------------------------------
 // Sums over rows of R = Y - X W - 1 b' (Y absent: R = -(X W + 1 b')), per target:
 //   G = X' S R (d x k),  gs = 1' S R (k),  rss = diag(R' S R) (k)
@@ -125,9 +136,6 @@ class ResidualPass {
     Gb_.assign(T_, Mat(d, k));
     gacc_.assign(T_, Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(d));
   }
-
-  int threads() const { return T_; }
-  Index block_rows() const { return block_; }
 
   // W: d x k, b: k (zeros without an intercept).
   void run(const Mat& W, const RowVec& b, PassSums& out) {
@@ -337,12 +345,7 @@ class ResidualPass {
 template <class Scalar>
 VectorXd weighted_means(const DesignView<Scalar>& X, const double* s, int n_threads) {
   const Index n = X.rows, d = X.cols;
-  double W = double(n);
-  if (s) {
-    W = 0.0;
-    for (Index i = 0; i < n; ++i) W += s[i];
-  }
-  require(W > 0.0, "the sample weights sum to zero");
+  const double W = weight_sum(s, n);
   ResidualPass<Scalar> pass(X, nullptr, s, 1, n_threads);
   Matrix<Scalar> zero = Matrix<Scalar>::Zero(d, 1);
   typename ResidualPass<Scalar>::RowVec minus_one = -ResidualPass<Scalar>::RowVec::Ones(1);
@@ -373,12 +376,7 @@ LipschitzEstimate estimate_lipschitz(const DesignView<Scalar>& X, const double* 
   const Index n = X.rows, d = X.cols;
   const VectorXd m = m_in.size() ? m_in : VectorXd::Zero(d);
   require(m.size() == d, "x_mean must have one entry per feature");
-  double W = double(n);
-  if (s) {
-    W = 0.0;
-    for (Index i = 0; i < n; ++i) W += s[i];
-  }
-  require(W > 0.0, "the sample weights sum to zero");
+  const double W = weight_sum(s, n);
   LipschitzEstimate est;
   ResidualPass<Scalar> pass(X, nullptr, s, 1, n_threads);
   Xoshiro256 rng(12345);
@@ -559,12 +557,7 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
   require(opt.max_iter >= 0, "max_iter must be >= 0");
   require(opt.batch_size >= 0 && opt.batch_size <= n, "batch_size must be in [0, n_samples]");
   require(opt.momentum >= 0.0 && opt.momentum < 1.0, "momentum must be in [0, 1)");
-  double W = double(n);
-  if (s) {
-    W = 0.0;
-    for (Index i = 0; i < n; ++i) W += s[i];
-  }
-  require(W > 0.0, "the sample weights sum to zero");
+  const double W = weight_sum(s, n);
   const VectorXd m = x_mean.size() ? x_mean : VectorXd::Zero(d);
   const VectorXd ybar = y_mean.size() ? y_mean : VectorXd::Zero(k);
 

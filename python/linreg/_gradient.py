@@ -99,7 +99,8 @@ ATTRIBUTES_DOC = r"""loss_history_ : ndarray of shape (n_iter_ + 1,) or (n_iter_
     learning_rate_ : float or ndarray of shape (n_targets,)
         Gradient descent: the step in use at the end (schedules change it).
     lipschitz_ : float or ndarray of shape (n_targets,)
-        Gradient descent: the estimate of ``L`` (NaN when a float ``learning_rate`` was given)."""
+        Gradient descent: the estimate of ``L`` (``L_b`` for ``"sgd"``) behind the step ``1/L``
+        (NaN when a float ``learning_rate`` was given)."""
 
 _CLOSED_FORM_ATTRS = ("rank_", "cond_", "dependent_columns_", "fallback_")
 _GD_ATTRS = ("loss_history_", "grad_norm_", "converged_", "learning_rate_", "lipschitz_")
@@ -206,20 +207,22 @@ def check_gd_params(est, n_samples, solver):
 
 
 def lipschitz(X, sample_weight, x_mean, alphas, batch_size=0):
-    """``L`` per target for the mean-scaled objective (``L_b`` for mini-batches), with the Lanczos
-    report. ``x_mean`` empty: no intercept."""
+    """``(L, L_b)`` per target for the mean-scaled objective, from one Lanczos run: ``L`` of the
+    full gradient and ``L_b`` the expected smoothness of mini-batches of ``batch_size`` rows
+    (``L_b = L`` for full batches). ``x_mean`` empty: no intercept."""
     n = X.shape[0]
     est = _core.estimate_lipschitz(X, sample_weight, x_mean, LANCZOS_MAX_ITER, LANCZOS_RTOL,
                                    batch_size > 0, _config.get_num_threads())
     W = float(n if sample_weight.size == 0 else sample_weight.sum())
     L = 2.0 * est.lambda_max + 2.0 * alphas / W
+    L_b = L
     if batch_size > 0 and n > 1:
         # Expected smoothness of sampling b of n rows without replacement (Gower et al. 2019):
         # L_b = n (b - 1) / (b (n - 1)) L + (n - b) / (b (n - 1)) L_max.
         b = batch_size
         L_max = 2.0 * est.max_row_norm + 2.0 * alphas / W
-        L = n * (b - 1) / (b * (n - 1)) * L + (n - b) / (b * (n - 1)) * L_max
-    return L, est
+        L_b = n * (b - 1) / (b * (n - 1)) * L + (n - b) / (b * (n - 1)) * L_max
+    return L, L_b
 
 
 def _shape_like(values, one_d):
@@ -254,10 +257,10 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
         else:
             x_mean, y_mean = np.empty(0), np.empty(0)
         if p["learning_rate"] is None:
-            L, power = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])
-            lr = 1.0 / L
+            L, L_b = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])
+            lr = 1.0 / L_b
         else:
-            L, power = None, None
+            L = L_b = None
             lr = np.full(k, p["learning_rate"])
     except ValueError as exc:
         if "NaN or infinity" in str(exc):
@@ -292,7 +295,7 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
         if res.diverged_epoch == 0 and not np.isfinite(res.loss_after):
             raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose "
                                             "square overflows)"))
-        _raise_divergence(est, Xa, w, x_mean, alphas, p, lr, L, res, solver)
+        _raise_divergence(est, Xa, w, x_mean, alphas, p, lr, L, L_b, res, solver)
 
     est._set_coefficients(res.coef, res.intercept, one_d, Xa.dtype)
     drop_attributes(est, _CLOSED_FORM_ATTRS)
@@ -302,7 +305,7 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
     est.grad_norm_ = _shape_like(res.grad_norm, one_d)
     est.converged_ = bool(all(res.converged))
     est.learning_rate_ = _shape_like(res.learning_rate, one_d)
-    est.lipschitz_ = _shape_like(L if L is not None else np.full(k, np.nan), one_d)
+    est.lipschitz_ = _shape_like(L_b if L_b is not None else np.full(k, np.nan), one_d)
     if solver == "gd":
         est.solver_ = ("gd+nesterov" if p["nesterov"]
                        else "gd+momentum" if p["momentum"] > 0 else "gd")
@@ -326,16 +329,11 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
     return est
 
 
-def _raise_divergence(est, Xa, w, x_mean, alphas, p, lr, L, res, solver):
+def _raise_divergence(est, Xa, w, x_mean, alphas, p, lr, L, L_b, res, solver):
     name = type(est).__name__
     t = int(res.diverged_target)
     if L is None:  # a float learning rate: measure L now, to say where the bound is
-        L, _ = lipschitz(Xa, w, x_mean, alphas, 0)
-        L_b = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])[0] if solver == "sgd" else None
-    else:
-        L_b = L if solver == "sgd" else None
-        if solver == "sgd":
-            L = lipschitz(Xa, w, x_mean, alphas, 0)[0]
+        L, L_b = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])
     Lt, lrt = float(L[t]), float(lr[t])
     target = f" (target {t})" if len(lr) > 1 else ""
     unit = "iteration" if solver == "gd" else "epoch"
