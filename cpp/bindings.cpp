@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "linreg/coordinate_descent.hpp"
 #include "linreg/errors.hpp"
 #include "linreg/gradient_descent.hpp"
 #include "linreg/gram.hpp"
@@ -118,9 +119,105 @@ void bind_fits(py::module_& m) {
       py::arg("X").noconvert(), py::arg("sample_weight").noconvert(), py::arg("n_threads"),
       py::call_guard<py::gil_scoped_release>());
   m.def(
+      "column_moments",
+      [](const XRef& X, const WeightRef& w, bool fit_intercept, int n_threads) {
+        ColumnMoments cm;
+        {
+          py::gil_scoped_release release;  // the tuple below needs the GIL back
+          cm = column_moments<Scalar>(view_of<Scalar>(X), weights_of(w, X.rows()), fit_intercept,
+                                      n_threads);
+        }
+        return py::make_tuple(cm.mean, cm.sq_norm);
+      },
+      py::arg("X").noconvert(), py::arg("sample_weight").noconvert(), py::arg("fit_intercept"),
+      py::arg("n_threads"),
+      "Weighted column means and a_j = xc_j'S xc_j / W in one pass.");
+  m.def(
+      "gram_statistics_subset",
+      [](const XRef& X, const Eigen::Ref<const Matrix<Scalar>>& Y, const WeightRef& w,
+         bool fit_intercept, const std::vector<Index>& cols, int n_threads) {
+        return gram_statistics<Scalar>(view_of<Scalar>(X), target_view<Scalar>(Y),
+                                       weights_of(w, X.rows()), fit_intercept, n_threads, &cols);
+      },
+      py::arg("X").noconvert(), py::arg("Y").noconvert(), py::arg("sample_weight").noconvert(),
+      py::arg("fit_intercept"), py::arg("cols"), py::arg("n_threads"),
+      py::call_guard<py::gil_scoped_release>(),
+      "The statistics of the columns cols of X only, read in place (a working set's Gram).");
+  m.def(
+      "gather_columns",
+      [](const XRef& X, const std::vector<Index>& cols, int n_threads) {
+        return gather_columns<Scalar>(view_of<Scalar>(X), cols, n_threads);
+      },
+      py::arg("X").noconvert(), py::arg("cols"), py::arg("n_threads"),
+      py::call_guard<py::gil_scoped_release>(),
+      "X[:, cols] as a column-major array (the working set of coordinate descent).");
+  m.def(
+      "residual_pass",
+      [](const XRef& X, const Eigen::Ref<const Matrix<Scalar>>& Y, const WeightRef& w,
+         const MatrixXd& coef, const VectorXd& intercept, int n_threads) {
+        const Index k = Y.cols();
+        require(coef.rows() == X.cols() && coef.cols() == k,
+                "coef is " + std::to_string(coef.rows()) + " x " + std::to_string(coef.cols()) +
+                    ", expected " + std::to_string(X.cols()) + " x " + std::to_string(k));
+        require(intercept.size() == k, "intercept has " + std::to_string(intercept.size()) +
+                                           " entries, expected " + std::to_string(k));
+        require(Y.rows() == X.rows(), "Y has " + std::to_string(Y.rows()) + " rows, X has " +
+                                          std::to_string(X.rows()));
+        const TargetView<Scalar> Yv = target_view<Scalar>(Y);
+        const double* sw = weights_of(w, X.rows());
+        PassSums sums;
+        {
+          py::gil_scoped_release release;  // the tuple below needs the GIL back
+          ResidualPass<Scalar> pass(view_of<Scalar>(X), &Yv, sw, k, n_threads);
+          const Matrix<Scalar> Wc = coef.cast<Scalar>();
+          const typename ResidualPass<Scalar>::RowVec b = intercept.transpose().cast<Scalar>();
+          pass.run(Wc, b, sums);
+        }
+        return py::make_tuple(sums.G, sums.gs, sums.rss);
+      },
+      py::arg("X").noconvert(), py::arg("Y").noconvert(), py::arg("sample_weight").noconvert(),
+      py::arg("coef"), py::arg("intercept"), py::arg("n_threads"),
+      "One fused pass: R = Y - X coef - intercept, returns (X'S R, 1'S R, diag(R'S R)).");
+  m.def(
       "read_all",
       [](const XRef& X, int n_threads) { return read_all<Scalar>(view_of<Scalar>(X), n_threads); },
       py::arg("X").noconvert(), py::arg("n_threads"), py::call_guard<py::gil_scoped_release>());
+}
+
+template <class Scalar>
+void bind_naive(py::module_& m) {
+  m.def(
+      "cd_naive",
+      [](const Eigen::Ref<const Matrix<Scalar>>& X, const std::vector<Index>& cols,
+         const VectorXd& mean, const VectorXd& sq_norm, const WeightRef& w, double W,
+         const Eigen::Ref<const VectorXd>& yc, Eigen::Ref<VectorXd> R, const VectorXd& w0,
+         double l1, double l2, bool positive, int max_iter, double tol, double dw_tol,
+         int gap_every, bool random, std::uint64_t seed) {
+        const Index n = X.rows(), k = Index(cols.size());
+        require(mean.size() == k && sq_norm.size() == k && w0.size() == k,
+                "mean, sq_norm and w0 need one entry per column of the set (" +
+                    std::to_string(k) + ")");
+        require(yc.size() == n && R.size() == n,
+                "yc and R need " + std::to_string(n) + " entries");
+        for (Index c : cols)
+          require(c >= 0 && c < X.cols(), "column index " + std::to_string(c) + " out of range");
+        CoordinateDescentOptions opt;
+        opt.penalty = {l1, l2, positive};
+        opt.max_iter = max_iter;
+        opt.tol = tol;
+        opt.dw_tol = dw_tol;
+        opt.gap_every = gap_every;
+        opt.random = random;
+        opt.seed = seed;
+        return cd_naive<Scalar>(X.data(), n, X.outerStride(), cols.data(), k, mean.data(),
+                                sq_norm.data(), weights_of(w, n), W, yc.data(), R.data(), w0, opt);
+      },
+      py::arg("X").noconvert(), py::arg("cols"), py::arg("mean"), py::arg("sq_norm"),
+      py::arg("sample_weight").noconvert(), py::arg("weight_sum"), py::arg("yc").noconvert(),
+      py::arg("R").noconvert(), py::arg("w0"), py::arg("l1"), py::arg("l2"), py::arg("positive"),
+      py::arg("max_iter"), py::arg("tol"), py::arg("dw_tol"), py::arg("gap_every"),
+      py::arg("random"), py::arg("seed"), py::call_guard<py::gil_scoped_release>(),
+      "Naive-mode coordinate descent on the columns cols of a column-major X; R updated in place.");
 }
 
 py::dict build_info() {
@@ -257,6 +354,33 @@ PYBIND11_MODULE(_core, m) {
       .def("merge", [](GramStatistics& self, const GramStatistics& other) { self.merge(other); },
            py::arg("other"), "Add another statistics object in place (Chan's pairwise update).")
       .def("copy", [](const GramStatistics& self) { return GramStatistics(self); });
+
+  py::class_<CoordinateDescentResult>(m, "CoordinateDescentResult")
+      .def_readonly("coef", &CoordinateDescentResult::coef)
+      .def_readonly("gap", &CoordinateDescentResult::gap)
+      .def_readonly("primal", &CoordinateDescentResult::primal)
+      .def_readonly("dual_norm", &CoordinateDescentResult::dual_norm)
+      .def_readonly("n_iter", &CoordinateDescentResult::n_iter)
+      .def_readonly("converged", &CoordinateDescentResult::converged);
+  m.def(
+      "cd_covariance",
+      [](const Eigen::Ref<const MatrixXd>& G, const Eigen::Ref<const VectorXd>& c, double yy,
+         const Eigen::Ref<const VectorXd>& w0, double W, double l1, double l2, bool positive,
+         int max_iter, double tol, bool random, std::uint64_t seed) {
+        CoordinateDescentOptions opt;
+        opt.penalty = {l1, l2, positive};
+        opt.max_iter = max_iter;
+        opt.tol = tol;
+        opt.random = random;
+        opt.seed = seed;
+        return cd_covariance(G, c, yy, w0, W, opt);
+      },
+      py::arg("G"), py::arg("c"), py::arg("yy"), py::arg("w0"), py::arg("weight_sum"),
+      py::arg("l1"), py::arg("l2"), py::arg("positive"), py::arg("max_iter"), py::arg("tol"),
+      py::arg("random"), py::arg("seed"), py::call_guard<py::gil_scoped_release>(),
+      "Covariance-mode coordinate descent on G = Xc'S Xc / W, c = Xc'S yc / W, yy = yc'S yc / W.");
+  bind_naive<double>(m);
+  bind_naive<float>(m);
 
   bind_fits<double, Eigen::Ref<const RowMatrix<double>>>(m);
   bind_fits<double, Eigen::Ref<const Matrix<double>>>(m);

@@ -230,3 +230,136 @@ def lipschitz(X, alpha=0.0, sample_weight=None, fit_intercept=True):
     Xc = X - xm
     H = 2 / s.sum() * (Xc * s[:, None]).T @ Xc
     return float(np.linalg.eigvalsh(H).max()) + 2 * alpha / s.sum()
+
+
+# --- Lasso / ElasticNet -----------------------------------------------------------------------
+# scikit-learn's objective, per unit weight (W = sum s, s = ones by default):
+#   P(w, b) = 1/(2W) sum_i s_i (y_i - x_i w - b)^2 + l1 ||w||_1 + l2/2 ||w||^2,
+#   l1 = alpha * l1_ratio, l2 = alpha * (1 - l1_ratio).
+# b is eliminated through the weighted means (b = ym - xm @ w), so everything below works on the
+# centred, sqrt(s)-scaled data of `centred`, where the smooth part is ||yc - Xc w||^2 / (2W).
+# 1-D y only; a 2-D y is independent targets, one call per column.
+
+
+def _enet_data(X, y, sample_weight, fit_intercept):
+    Xc, yc, xm, ym = centred(X, y, sample_weight, fit_intercept)
+    return Xc, yc, xm, ym, _weights(len(y), sample_weight).sum()
+
+
+def soft_threshold(z, t):
+    """sign(z) * max(|z| - t, 0), the prox of t |.|."""
+    return np.sign(z) * np.maximum(np.abs(z) - t, 0.0)
+
+
+def enet_objective(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=None):
+    """1/(2W) sum s (y - Xw - b)^2 + alpha l1_ratio |w|_1 + alpha (1 - l1_ratio)/2 |w|^2."""
+    X = np.asarray(X, np.float64)
+    y = np.asarray(y, np.float64)
+    w = np.asarray(coef, np.float64)
+    s = _weights(len(y), sample_weight)
+    r = y - X @ w - float(intercept)
+    return (s @ (r * r)) / (2 * s.sum()) + alpha * l1_ratio * np.abs(w).sum() + (
+        alpha * (1 - l1_ratio) / 2 * (w @ w))
+
+
+def enet_dual_gap(X, y, coef, alpha, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
+                  positive=False):
+    """scikit-learn's `dual_gap_` (gap_enet, formulation A, divided by n_samples), per unit weight.
+
+    The dual point is the residual R = yc - Xc w scaled into the feasible set
+    max_j |Xc_j'R/W - l2 w_j| <= l1 (one-sided for positive=True). With l1 = 0 < l2 (ridge)
+    scikit-learn switches to formulation B, which needs no feasible set:
+    R'R/W + l2/2 |w|^2 - R'yc/W + |Xc'R/W|^2 / (2 l2).
+    """
+    Xc, yc, _, _, W = _enet_data(X, y, sample_weight, fit_intercept)
+    w = np.asarray(coef, np.float64)
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    R = yc - Xc @ w
+    if l1 == 0:
+        g = Xc.T @ R / W
+        return R @ R / W + 0.5 * l2 * (w @ w) - R @ yc / W + g @ g / (2 * l2)
+    XtA = Xc.T @ R / W - l2 * w
+    dual_norm = XtA.max() if positive else np.abs(XtA).max()
+    quad = R @ R / W + l2 * (w @ w)
+    primal = 0.5 * quad + l1 * np.abs(w).sum()
+    scale = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
+    dual = -0.5 * scale**2 * quad + scale * (R @ yc) / W
+    return primal - dual
+
+
+def cd_epoch_naive(X, y, coef, alpha, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
+                   positive=False):
+    """One cyclic coordinate-descent epoch (j = 0..d-1) with residual updates.
+
+    z = Xc_j'R/W + a_j w_j (a_j = Xc_j'Xc_j/W); w_j <- soft_threshold(z, l1)/(a_j + l2);
+    R -= (w_j_new - w_j) Xc_j. Columns with a_j == 0 get w_j = 0. Returns (coef, intercept).
+    """
+    Xc, yc, xm, ym, W = _enet_data(X, y, sample_weight, fit_intercept)
+    w = np.array(coef, dtype=np.float64)
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    R = yc - Xc @ w
+    for j in range(Xc.shape[1]):
+        a = Xc[:, j] @ Xc[:, j] / W
+        if a == 0:
+            w[j] = 0.0
+            continue
+        z = Xc[:, j] @ R / W + a * w[j]
+        new = 0.0 if (positive and z < 0) else soft_threshold(z, l1) / (a + l2)
+        R -= (new - w[j]) * Xc[:, j]
+        w[j] = new
+    return w, ym - xm @ w
+
+
+def cd_epoch_covariance(G, c, coef, l1, l2, positive=False):
+    """One cyclic CD epoch on the Gram G = Xc'Xc/W and c = Xc'yc/W (covariance mode).
+
+    z = c_j - G[j] @ w + G_jj w_j; w_j <- soft_threshold(z, l1)/(G_jj + l2). Returns coef.
+    """
+    w = np.array(coef, dtype=np.float64)
+    for j in range(len(w)):
+        if G[j, j] == 0:
+            w[j] = 0.0
+            continue
+        z = c[j] - G[j] @ w + G[j, j] * w[j]
+        w[j] = 0.0 if (positive and z < 0) else soft_threshold(z, l1) / (G[j, j] + l2)
+    return w
+
+
+def enet_kkt_violation(X, y, coef, alpha, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
+                       positive=False):
+    """max_j of the violation of the optimality conditions, with g = Xc'R/W - l2 w:
+    g_j = l1 sign(w_j) where w_j != 0, |g_j| <= l1 (g_j <= l1 if positive) where w_j == 0."""
+    Xc, yc, _, _, W = _enet_data(X, y, sample_weight, fit_intercept)
+    w = np.asarray(coef, np.float64)
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    g = Xc.T @ (yc - Xc @ w) / W - l2 * w
+    at_zero = np.maximum((g if positive else np.abs(g)) - l1, 0.0)
+    off_zero = np.abs(g - l1 * np.sign(w))
+    return float(np.max(np.where(w != 0, off_zero, at_zero)))
+
+
+def lasso_alpha_max(X, y, l1_ratio=1.0, sample_weight=None, fit_intercept=True, positive=False):
+    """Smallest alpha with an all-zero solution: max_j |Xc_j'yc| / (W l1_ratio)."""
+    Xc, yc, _, _, W = _enet_data(X, y, sample_weight, fit_intercept)
+    c = Xc.T @ yc
+    return float((max(c.max(), 0.0) if positive else np.abs(c).max()) / (W * l1_ratio))
+
+
+def enet_lipschitz(X, sample_weight=None, fit_intercept=True):
+    """L = largest eigenvalue of Xc'Xc/W, the Lipschitz constant of the smooth part's gradient."""
+    Xc, _, _, _, W = _enet_data(X, np.zeros(len(X)), sample_weight, fit_intercept)
+    return float(np.linalg.eigvalsh(Xc.T @ Xc / W).max())
+
+
+def ista_step(X, y, coef, alpha, l1_ratio, lr, sample_weight=None, fit_intercept=True,
+              positive=False):
+    """One proximal-gradient step w <- prox(w - lr grad), grad = -Xc'(yc - Xc w)/W, with the prox
+    of lr (l1 |.|_1 + l2/2 |.|^2): soft_threshold(v, lr l1) / (1 + lr l2) (clipped at 0 if
+    positive). Returns (coef, intercept)."""
+    Xc, yc, xm, ym, W = _enet_data(X, y, sample_weight, fit_intercept)
+    w = np.asarray(coef, np.float64)
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    v = w + lr * Xc.T @ (yc - Xc @ w) / W
+    u = np.maximum(v - lr * l1, 0.0) if positive else soft_threshold(v, lr * l1)
+    w = u / (1 + lr * l2)
+    return w, ym - xm @ w

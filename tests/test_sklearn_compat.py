@@ -22,6 +22,9 @@ with warnings.catch_warnings():
         linreg.LinearRegression(), linreg.Ridge(),
         linreg.LinearRegression(solver="gd", momentum="nesterov"),
         linreg.Ridge(solver="sgd", random_state=0),
+        linreg.Lasso(), linreg.ElasticNet(), linreg.LassoCV(), linreg.ElasticNetCV(),
+        linreg.Lasso(precompute=False, selection="random", random_state=0),
+        linreg.ElasticNet(solver="fista"),
     ])
 
 

@@ -170,9 +170,11 @@ namespace detail {
 // block's own mean, from one extra pass) while it is copied, its shifted sums taken on the way.
 template <class Scalar>
 void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, const double* w,
-                     Index r0, Index r1, Index B, GramStatistics& acc) {
+                     const Index* cols, Index r0, Index r1, Index B, GramStatistics& acc) {
   using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-  const Index d = X.cols, k = Y.cols;
+  const Index d = acc.n_features(), k = Y.cols;
+  // Column j of the statistics is column col(j) of X (a working set of coordinate descent).
+  auto col = [cols](Index j) { return cols ? cols[j] : j; };
   const bool rowwise = X.row_major();
   const bool centered = acc.centered;
   Matrix<Scalar> buf = rowwise ? Matrix<Scalar>(d, B) : Matrix<Scalar>(B, d);
@@ -206,7 +208,7 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
       cy.setZero();
       for (Index i = 0; i < m; ++i) {
         const double wi = w ? w[r + i] : 1.0;
-        for (Index j = 0; j < d; ++j) c[j] += wi * double(X(r + i, j));
+        for (Index j = 0; j < d; ++j) c[j] += wi * double(X(r + i, col(j)));
         for (Index t = 0; t < k; ++t) cy[t] += wi * double(Y(r + i, t));
       }
       c /= Wb;
@@ -217,7 +219,18 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
     sx.setZero();
     if (rowwise) {
       for (Index i = 0; i < m; ++i) {
-        Eigen::Map<const Vec> xi(X.data + (r + i) * X.row_stride, d);
+        const Scalar* row = X.data + (r + i) * X.row_stride;
+        if (cols) {  // a subset of the row: gather it (centred, weighted) into the buffer
+          Scalar* out = buf.col(i).data();
+          const double s = sw[i], s2 = sw[i] * sw[i];
+          for (Index j = 0; j < d; ++j) {
+            const double v = double(row[cols[j]]) - (centered ? c[j] : 0.0);
+            out[j] = Scalar(s * v);
+            sx[j] += s2 * v;
+          }
+          continue;
+        }
+        Eigen::Map<const Vec> xi(row, d);
         if (centered) {
           // One fused loop over the row: v = x_i - c; buf[:, i] = sqrt(w_i) v; sx += w_i v
           const Scalar* x = xi.data();
@@ -246,7 +259,7 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
       }
     } else {
       for (Index j = 0; j < d; ++j) {
-        Eigen::Map<const Vec> xj(X.data + j * X.col_stride + r, m);
+        Eigen::Map<const Vec> xj(X.data + col(j) * X.col_stride + r, m);
         if (centered) {
           // buf[:, j] = sqrt(w) (X[:, j] - c_j), then sx_j = sum w (x - c_j) from the buffer
           // column while it is in L1 (a vectorised reduction, consistent with the products).
@@ -313,10 +326,16 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
 // The statistics of (X, Y, w), computed on n_threads threads (contiguous row ranges).
 template <class Scalar>
 GramStatistics gram_statistics(const DesignView<Scalar>& X, const TargetView<Scalar>& Y,
-                               const double* w, bool centered, int n_threads) {
+                               const double* w, bool centered, int n_threads,
+                               const std::vector<Index>* subset = nullptr) {
   require(Y.rows == X.rows, "y has " + std::to_string(Y.rows) + " rows, X has " +
                                 std::to_string(X.rows));
-  const Index n = X.rows, d = X.cols, k = Y.cols;
+  if (subset)
+    for (Index c : *subset)
+      require(c >= 0 && c < X.cols, "column index " + std::to_string(c) + " out of range [0, " +
+                                        std::to_string(X.cols) + ")");
+  const Index* cols = subset ? subset->data() : nullptr;
+  const Index n = X.rows, d = subset ? Index(subset->size()) : X.cols, k = Y.cols;
   const Index B = gram_block_rows<Scalar>(d);
   const Index blocks = (n + B - 1) / B;
   const int T = int(std::max<Index>(1, std::min<Index>(std::max(n_threads, 1), blocks)));
@@ -327,7 +346,7 @@ GramStatistics gram_statistics(const DesignView<Scalar>& X, const TargetView<Sca
   for (int t = 0; t < T; ++t) {
     // Split on block boundaries so that the blocks do not depend on the thread count.
     const Index b0 = blocks * t / T, b1 = blocks * (t + 1) / T;
-    detail::accumulate_rows(X, Y, w, std::min(n, b0 * B), std::min(n, b1 * B), B, parts[t]);
+    detail::accumulate_rows(X, Y, w, cols, std::min(n, b0 * B), std::min(n, b1 * B), B, parts[t]);
   }
   GramStatistics total = std::move(parts[0]);
   for (int t = 1; t < T; ++t) total.merge(parts[t], /*lower_only=*/true);

@@ -21,6 +21,7 @@ from ._config import get_num_threads, set_num_threads, show_config
 from ._core import GramStatistics
 from ._gradient import Progress
 from ._statistics import gram_statistics
+from .lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV, enet_path, lasso_path
 from .linear import LinearRegression
 from .ridge import Ridge
 
@@ -29,16 +30,22 @@ __version__ = "0.1.0"
 __all__ = [
     "ConvergenceWarning",
     "DivergenceError",
+    "ElasticNet",
+    "ElasticNetCV",
     "GramStatistics",
     "IllConditionedWarning",
+    "Lasso",
+    "LassoCV",
     "LinearRegression",
     "LinregWarning",
     "NotFittedError",
     "Progress",
     "RankDeficientWarning",
     "Ridge",
+    "enet_path",
     "gram_statistics",
     "get_num_threads",
+    "lasso_path",
     "set_num_threads",
     "show_config",
 ]

@@ -55,6 +55,29 @@ class ConvergenceWarning(LinregWarning):
     """An iterative solver stopped before its optimality certificate reached the tolerance."""
 
 
+class DataConversionWarning(LinregWarning):
+    """The input was converted to what the estimator expects (e.g. a column vector y raveled).
+
+    When scikit-learn is loaded, the warning is also an instance of
+    ``sklearn.exceptions.DataConversionWarning``.
+    """
+
+
+def data_conversion_warning_class():
+    sk = sys.modules.get("sklearn.exceptions")
+    if sk is None:
+        return DataConversionWarning
+    cls = _CONVERSION.get(sk.DataConversionWarning)
+    if cls is None:
+        cls = type("DataConversionWarning", (DataConversionWarning, sk.DataConversionWarning), {
+            "__module__": __name__, "__doc__": DataConversionWarning.__doc__})
+        _CONVERSION[sk.DataConversionWarning] = cls
+    return cls
+
+
+_CONVERSION: dict = {}
+
+
 class DivergenceError(FloatingPointError):
     """Gradient descent diverged: the step size is beyond the stability bound ``2/L``.
 

@@ -1,0 +1,760 @@
+"""Benchmark of linreg's Lasso against scikit-learn, celer and skglm.
+
+    python bench/lasso.py [--quick] [--repeats N] [--out FILE.jsonl] [--sections 1,2]
+                          [--problems a,b,c]
+
+The objective is scikit-learn's, ``F(w, b) = 1/(2n) ||y - X w - b||^2 + alpha ||w||_1``. Each
+problem is ``X`` (float64, C order) of standard-normal entries and ``y = X @ w_true + 1.5 +
+noise``: 20 non-zeros in ``w_true`` at random positions, random signs and magnitudes in
+[0.5, 1.5], noise of standard deviation 1, the offset 1.5 so that the intercept has work to do;
+a fixed seed. ``alpha_max = max |Xc' yc| / n`` (``Xc``, ``yc`` centred; ``Xc' yc = X' yc``, so X
+is never copied). Two sections:
+
+1. *Single fits* with ``fit_intercept=True`` on (a) 10_000 x 1_000, (b) 1_000 x 10_000,
+   (c) 100_000 x 200 (``--quick``: 2_000 x 200, 200 x 2_000, 20_000 x 50), each at
+   ``alpha_max / 10`` and ``alpha_max / 100``. Contenders: ``linreg.Lasso``, scikit-learn's
+   ``Lasso`` (and ``Lasso(precompute=True)``, its Gram-matrix mode, where n > d), ``celer.Lasso``
+   and ``skglm.Lasso``.
+2. *Regularisation path* on problem (a), 100 alphas from ``alpha_max`` down to
+   ``1e-3 alpha_max`` (geometric), ``fit_intercept=False`` on X and y centred once before any
+   timing (all contenders get the same centred arrays). Contenders: ``linreg.lasso_path``,
+   scikit-learn's ``lasso_path``, ``celer.celer_path`` (celer 0.7.4 has no ``lasso_path``;
+   ``celer_path(X, y, "lasso", ...)`` is what ``celer.Lasso.path`` calls), and skglm's
+   ``Lasso.path`` (for information; no target).
+
+Tolerances: every contender starts at ``tol=1e-8``, but the libraries mean different things by
+it. scikit-learn and celer stop when the duality gap of F is below ``tol * ||y||^2 / n`` (y
+centred when fitting an intercept), that is ``2 tol F(0)``; skglm stops when the largest
+violation of the optimality conditions (distance of ``X' r / n`` to the subdifferential of the
+penalty, and the intercept's gradient) is below ``tol``, an absolute quantity. For a peer, the
+warm-up run is also a calibration: if its relative objective gap (against a tight reference
+run) exceeds 1e-10, the run is repeated with ``tol`` 100 times smaller (down to 1e-14), and the
+timed runs use the first ``tol`` that reached it (the table's ``tol`` column). linreg always
+runs at ``tol=1e-8``: meeting 1e-10 there is part of its target. ``max_iter`` is generous
+everywhere (scikit-learn: 100_000 epochs; celer, skglm: their defaults, which count working-set
+iterations) so that only ``tol`` stops a fit.
+
+Correctness: F is evaluated here in NumPy from each contender's ``coef_`` and ``intercept_``.
+``F_best`` is the smallest F found by any contender or by the reference run (scikit-learn with
+``tol=1e-14``, ``max_iter=100_000``); the table shows ``(F - F_best) / F_best`` (for the path:
+the worst over the alphas, against a per-alpha best).
+
+Targets: single fits, linreg >= 2x faster than the fastest peer that reached 1e-10, with
+linreg's own gap <= 1e-10. Path: linreg >= 1.5x faster than scikit-learn's ``lasso_path`` and
+>= 5x faster than celer, every alpha within 1e-10.
+
+Method (as ``bench/gd.py``): every contender of a table runs once as a warm-up and then
+``repeats`` times, contenders interleaved round by round in one process so that a noisy machine
+slows all of them alike; the median is reported. A contender whose warm-up takes longer than
+4 s runs twice more only, longer than 15 s not again (the warm-up is then its timing). A 0.5 s
+pause precedes every run: OpenBLAS's worker threads busy-wait for about 0.1 s after a call, and
+without the pause whichever contender runs next would lose a core to them. skglm compiles its
+numba kernels on first use (about 10 s here, every new process: it does not cache them); they
+are compiled on a small problem before any timing, so that neither a warm-up nor the slow-run
+rule is distorted by the compiler. A contender that raises is reported with its exception and
+dropped from that table; celer and skglm are optional (skipped with a message if missing), and
+so, while it is being written, is linreg's Lasso. Note that scikit-learn, celer and skglm all
+copy a C-ordered X into Fortran order (and with an intercept, centre that copy) inside every
+fit; that copy is part of their time, as linreg reads X in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import traceback
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+SIZES = {
+    "full": {"a": (10_000, 1_000), "b": (1_000, 10_000), "c": (100_000, 200)},
+    "quick": {"a": (2_000, 200), "b": (200, 2_000), "c": (20_000, 50)},
+}
+REPEATS = {"full": 5, "quick": 1}  # --quick: a smoke test in under a minute
+PAUSE_SECONDS = 0.5
+SLOW_SECONDS = 4.0  # a warm-up slower than this: two more runs only
+LONG_SECONDS = 15.0  # a warm-up slower than this: no more runs
+N_NONZERO = 20
+NOISE = 1.0
+INTERCEPT = 1.5
+ALPHA_FRACTIONS = (10, 100)  # alpha = alpha_max / fraction
+PATH_ALPHAS = 100
+PATH_EPS = 1e-3
+
+TOL = 1e-8  # every contender's starting tol
+PEER_TOLS = (1e-8, 1e-10, 1e-12, 1e-14)  # calibration ladder of the peers
+GAP_TARGET = 1e-10  # relative objective gap every contender must reach
+REF_TOL = 1e-14
+REF_MAX_ITER = 100_000
+SKLEARN_MAX_ITER = 100_000
+LINREG_MAX_ITER = 100_000
+
+TARGETS = {
+    "fastest peer/linreg": 2.0,
+    "sklearn path/linreg": 1.5,
+    "celer path/linreg": 5.0,
+}
+
+
+# --------------------------------------------------------------------------------- helpers
+
+
+def make_problem(n, d, seed=0):
+    """Standard-normal ``X`` (float64, C order), ``y = X @ w_true + 1.5 + noise``.
+
+    Returns
+    -------
+    X : ndarray of shape (n, d)
+    y : ndarray of shape (n,)
+    w_true : ndarray of shape (d,)
+        ``N_NONZERO`` non-zeros at random positions, random signs, magnitudes in [0.5, 1.5].
+    """
+    rng = np.random.default_rng(seed)
+    X = np.empty((n, d))
+    step = max(1, 2**22 // d)
+    for r in range(0, n, step):  # fill in blocks: no second full-size temporary
+        X[r:r + step] = rng.standard_normal((min(step, n - r), d))
+    w_true = np.zeros(d)
+    k = min(N_NONZERO, d)
+    w_true[rng.choice(d, k, replace=False)] = rng.choice([-1.0, 1.0], k) * rng.uniform(0.5, 1.5, k)
+    y = X @ w_true + INTERCEPT + NOISE * rng.standard_normal(n)
+    return X, y, w_true
+
+
+def alpha_max(X, y, fit_intercept):
+    """``max |Xc' yc| / n``; with ``yc`` centred, ``Xc' yc = X' yc``, so X is not centred."""
+    yc = y - y.mean() if fit_intercept else y
+    return float(np.max(np.abs(X.T @ yc)) / X.shape[0])
+
+
+def objective(X, y, w, b, alpha):
+    """``F(w, b) = 1/(2n) ||y - X w - b||^2 + alpha ||w||_1``, in float64."""
+    w = np.asarray(w, dtype=np.float64)
+    r = y - X @ w - float(b)
+    return float(r @ r) / (2 * X.shape[0]) + alpha * float(np.abs(w).sum())
+
+
+def path_objectives(X, y, coefs, alphas):
+    """``F`` at every column of ``coefs`` (d, k) with its alpha, no intercept."""
+    R = y[:, None] - X @ coefs
+    return np.einsum("ij,ij->j", R, R) / (2 * X.shape[0]) + alphas * np.abs(coefs).sum(axis=0)
+
+
+class Fit(NamedTuple):
+    coef: np.ndarray  # (d,) for a single fit, (d, n_alphas) for a path, alphas decreasing
+    intercept: float
+    n_iter: object  # int, or total over a path; None when the contender does not say
+
+
+def interleave(funcs, repeats, warm=None):
+    """Time ``funcs`` (name -> callable of no argument), interleaved round by round.
+
+    ``warm`` maps a name to ``(seconds, result)`` of a run made beforehand, which then stands for
+    that contender's warm-up. A contender that raises is dropped, its exception kept.
+
+    Returns
+    -------
+    seconds : dict
+        Median seconds per contender over the runs after the warm-up (for a contender whose
+        warm-up took longer than ``SLOW_SECONDS``: the warm-up and two more runs; longer than
+        ``LONG_SECONDS``: the warm-up alone).
+    runs : dict
+        Number of timed runs per contender.
+    results : dict
+        What each contender returned in its last run.
+    errors : dict
+        Name -> exception text, for the contenders that raised.
+    """
+    warm = warm or {}
+    times = {key: [] for key in funcs}
+    results = {key: out for key, (_, out) in warm.items()}
+    errors = {}
+    slow, done = set(), set()
+    for rnd in range(repeats + 1):
+        for key, func in funcs.items():
+            if key in done or key in errors or (key in slow and len(times[key]) >= 3):
+                continue
+            if rnd == 0 and key in warm:
+                dt = warm[key][0]
+            else:
+                # Let the previous contender's idle BLAS/OpenMP threads stop spinning, so that no
+                # run pays for another's.
+                time.sleep(PAUSE_SECONDS)
+                try:
+                    t0 = time.perf_counter()
+                    results[key] = func()
+                    dt = time.perf_counter() - t0
+                except Exception as exc:  # noqa: BLE001 - report, drop the contender, go on
+                    errors[key] = f"{type(exc).__name__}: {exc}"
+                    print(f"    {key} raised {errors[key]}")
+                    continue
+            if rnd == 0:
+                if dt > LONG_SECONDS:
+                    done.add(key)
+                    times[key].append(dt)
+                elif dt > SLOW_SECONDS and repeats > 2:
+                    slow.add(key)
+                    times[key].append(dt)
+                elif repeats == 0:
+                    times[key].append(dt)
+                continue
+            times[key].append(dt)
+    seconds = {key: statistics.median(t) for key, t in times.items() if t and key not in errors}
+    return seconds, {key: len(t) for key, t in times.items()}, results, errors
+
+
+def calibrate(make, tols, gap_of):
+    """Run ``make(tol)()`` for each ``tol`` in turn until ``gap_of(result) <= GAP_TARGET``.
+
+    Returns ``(tol, seconds, result, gap)`` of the last run; that run stands for the contender's
+    warm-up. Exceptions propagate.
+    """
+    for tol in tols:
+        time.sleep(PAUSE_SECONDS)
+        t0 = time.perf_counter()
+        res = make(tol)()
+        dt = time.perf_counter() - t0
+        gap = gap_of(res)
+        if gap <= GAP_TARGET:
+            break
+    return tol, dt, res, gap
+
+
+class Report:
+    """Result rows, written as JSON lines (with the environment) for ``--out``."""
+
+    def __init__(self, env):
+        self.env = env
+        self.rows = []
+
+    def add(self, section, **fields):
+        row = {"section": section}
+        for key, value in fields.items():
+            row[key] = value.item() if isinstance(value, np.generic) else value
+        self.rows.append(row)
+        return row
+
+    def write(self, path):
+        with open(path, "a") as f:
+            for row in self.rows:
+                f.write(json.dumps({**row, "env": self.env}) + "\n")
+
+
+def title(text):
+    print()
+    print(text)
+    print("=" * len(text))
+    sys.stdout.flush()
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def markdown_table(header, rows, align):
+    """Print a markdown table whose columns are padded to line up; ``align``: 'l'/'r' per
+    column."""
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[j]) for r in cells) for j in range(len(header))]
+
+    def line(row):
+        return "| " + " | ".join(c.ljust(w) if a == "l" else c.rjust(w)
+                                 for c, w, a in zip(row, widths, align)) + " |"
+
+    print(line(header))
+    print("|" + "|".join(("-" * (w + 1) + ":") if a == "r" else (":" + "-" * (w + 1))
+                         for w, a in zip(widths, align)) + "|")
+    for row in cells[1:]:
+        print(line(row))
+    sys.stdout.flush()
+
+
+def fmt_gap(gap):
+    return "-" if gap is None else f"{gap:.1e}"
+
+
+# ------------------------------------------------------------------------------ the libraries
+
+
+def import_peers():
+    """Name -> module of the peers that import; prints a message for each missing one."""
+    peers = {}
+    try:
+        import sklearn.linear_model  # noqa: F401
+
+        peers["sklearn"] = sklearn.linear_model
+    except ImportError as exc:
+        print(f"scikit-learn not available ({exc}): its rows are skipped")
+    for name in ("celer", "skglm"):
+        try:
+            peers[name] = __import__(name)
+        except ImportError as exc:
+            print(f"{name} not available ({exc}): its rows are skipped")
+    return peers
+
+
+def import_linreg():
+    """``(linreg module or None, has Lasso, has lasso_path)``, with a message for what is
+    missing."""
+    try:
+        import linreg
+    except Exception as exc:  # noqa: BLE001 - a half-rebuilt extension raises anything
+        print(f"linreg does not import ({type(exc).__name__}: {exc}): linreg rows are skipped")
+        return None, False, False
+    has_lasso = hasattr(linreg, "Lasso")
+    has_path = hasattr(linreg, "lasso_path")
+    if not has_lasso:
+        print("linreg.Lasso does not exist yet: single-fit linreg rows are skipped")
+    if not has_path:
+        print("linreg.lasso_path does not exist yet: path linreg rows are skipped")
+    return linreg, has_lasso, has_path
+
+
+def precompile_skglm(skglm):
+    """Compile skglm's numba kernels (single fit with and without intercept, path) on a small
+    problem, so that no timed run, warm-up included, pays for the compiler. Returns seconds."""
+    X, y, _ = make_problem(200, 30, seed=1)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    a = alpha_max(X, y, True) / 10
+    t0 = time.perf_counter()
+    skglm.Lasso(alpha=a, tol=TOL).fit(X, y)
+    skglm.Lasso(alpha=a, tol=TOL, fit_intercept=False).fit(Xc, yc)
+    skglm.Lasso(tol=TOL, fit_intercept=False).path(Xc, yc, np.array([a, a / 10]))
+    return time.perf_counter() - t0
+
+
+def environment(linreg):
+    info = {}
+    if linreg is not None:
+        try:
+            from linreg import _bench
+
+            info = _bench.environment()
+        except Exception as exc:  # noqa: BLE001
+            info["linreg_environment_error"] = f"{type(exc).__name__}: {exc}"
+    if not info.get("cpu"):
+        info.update(python=sys.version.split()[0], numpy=np.__version__,
+                    machine=platform.machine(), cores=os.cpu_count())
+        try:
+            with open("/proc/cpuinfo") as f:
+                info["cpu"] = next(line.split(":", 1)[1].strip() for line in f
+                                   if line.startswith("model name"))
+        except (OSError, StopIteration):
+            info["cpu"] = platform.processor()
+    for name in ("sklearn", "celer", "skglm", "numba", "scipy"):
+        try:
+            info[name] = __import__(name).__version__
+        except ImportError:
+            pass
+    return info
+
+
+def single_contenders(linreg, has_lasso, peers, alpha, n, d):
+    """Name -> ``(make(tol) -> callable returning Fit, tols to try)``, single fits with an
+    intercept."""
+    out = {}
+    if has_lasso:
+        def lin(tol):
+            def run():
+                est = linreg.Lasso(alpha=alpha, tol=tol, max_iter=LINREG_MAX_ITER,
+                                   fit_intercept=True).fit(X_[0], y_[0])
+                return Fit(est.coef_, float(np.ravel(est.intercept_)[0]),
+                           getattr(est, "n_iter_", None))
+            return run
+        out["linreg Lasso"] = (lin, (TOL,))
+    if "sklearn" in peers:
+        sk = peers["sklearn"]
+
+        def skl(precompute):
+            def make(tol):
+                def run():
+                    est = sk.Lasso(alpha=alpha, tol=tol, max_iter=SKLEARN_MAX_ITER,
+                                   precompute=precompute, fit_intercept=True).fit(X_[0], y_[0])
+                    return Fit(est.coef_, float(est.intercept_), est.n_iter_)
+                return run
+            return make
+        out["sklearn Lasso"] = (skl(False), PEER_TOLS)
+        if n > d:
+            out["sklearn Lasso(precompute=True)"] = (skl(True), PEER_TOLS)
+    if "celer" in peers:
+        celer = peers["celer"]
+
+        def cel(tol):
+            def run():
+                est = celer.Lasso(alpha=alpha, tol=tol, fit_intercept=True).fit(X_[0], y_[0])
+                return Fit(est.coef_, float(est.intercept_), getattr(est, "n_iter_", None))
+            return run
+        out["celer Lasso"] = (cel, PEER_TOLS)
+    if "skglm" in peers:
+        skglm = peers["skglm"]
+
+        def skg(tol):
+            def run():
+                est = skglm.Lasso(alpha=alpha, tol=tol, fit_intercept=True).fit(X_[0], y_[0])
+                return Fit(est.coef_, float(est.intercept_), getattr(est, "n_iter_", None))
+            return run
+        out["skglm Lasso"] = (skg, PEER_TOLS)
+    return out
+
+
+# The problem the contenders' closures read (set per problem; one-element lists so that the
+# closures above need no arguments).
+X_, y_ = [None], [None]
+
+
+# ------------------------------------------------------------------------- 1. single fits
+
+
+def section_single(report, sizes, problems, linreg, has_lasso, peers, repeats):
+    title("1. Single Lasso fits, fit_intercept=True  (float64, C order)")
+    print(f"tol starts at {TOL:g} for every contender; a peer whose warm-up misses a relative "
+          f"gap of {GAP_TARGET:g} is re-run with tol / 100 (ladder "
+          f"{', '.join(f'{t:g}' for t in PEER_TOLS)}) and timed at the tol that reached it. "
+          f"'gap' = (F - F_best) / F_best, F_best the "
+          f"least F of any contender or of the reference (sklearn Lasso tol={REF_TOL:g}, "
+          f"max_iter={REF_MAX_ITER}). 'x linreg' = contender seconds / linreg seconds (above 1: "
+          f"linreg is faster). sklearn's n_iter is epochs; celer's and skglm's are working-set "
+          f"iterations.")
+    sk = peers.get("sklearn")
+    for name in problems:
+        n, d = sizes[name]
+        X, y, _ = make_problem(n, d)
+        X_[0], y_[0] = X, y
+        amax = alpha_max(X, y, fit_intercept=True)
+        for frac in ALPHA_FRACTIONS:
+            alpha = amax / frac
+            label = f"({name}) {n} x {d}, alpha_max/{frac}"
+            print()
+            print(f"### {label}  (alpha = {alpha:.6g})")
+            f_ref, ref_sec, ref_gap_cert = None, None, None
+            if sk is not None:
+                try:
+                    t0 = time.perf_counter()
+                    ref = sk.Lasso(alpha=alpha, tol=REF_TOL, max_iter=REF_MAX_ITER).fit(X, y)
+                    ref_sec = time.perf_counter() - t0
+                    f_ref = objective(X, y, ref.coef_, ref.intercept_, alpha)
+                    ref_gap_cert = float(ref.dual_gap_)
+                except Exception as exc:  # noqa: BLE001
+                    print(f"    reference fit raised {type(exc).__name__}: {exc}")
+
+            def gap_to_ref(fit, f_ref=f_ref, alpha=alpha):
+                if f_ref is None:
+                    return 0.0  # no reference: accept the first tol
+                return (objective(X, y, fit.coef, fit.intercept, alpha) - f_ref) / f_ref
+
+            funcs, warm, tols, failed = {}, {}, {}, {}
+            for key, (make, ladder) in single_contenders(linreg, has_lasso, peers, alpha, n,
+                                                         d).items():
+                try:
+                    tol, dt, res, _ = calibrate(make, ladder, gap_to_ref)
+                except Exception as exc:  # noqa: BLE001
+                    failed[key] = f"{type(exc).__name__}: {exc}"
+                    print(f"    {key} raised {failed[key]}")
+                    if key.startswith("linreg"):
+                        traceback.print_exc(limit=3)
+                    continue
+                funcs[key] = make(tol)
+                warm[key] = (dt, res)
+                tols[key] = tol
+            seconds, runs, results, errors = interleave(funcs, repeats, warm)
+            failed.update(errors)
+            ok = [k for k in funcs if k in seconds]
+            f_vals = {k: objective(X, y, results[k].coef, results[k].intercept, alpha)
+                      for k in ok}
+            f_best = min([*f_vals.values()] + ([f_ref] if f_ref is not None else []))
+            gaps = {k: (f - f_best) / f_best for k, f in f_vals.items()}
+            t_lin = seconds.get("linreg Lasso")
+            rows = []
+            for key in ok:
+                fit = results[key]
+                ratio = f"{seconds[key] / t_lin:.2f}x" if t_lin else "-"
+                rows.append([key, f"{tols[key]:g}", f"{seconds[key]:.3f}", runs[key],
+                             "-" if fit.n_iter is None else fit.n_iter,
+                             int(np.count_nonzero(fit.coef)), fmt_gap(gaps[key]), ratio])
+                report.add("single", problem=name, n=n, d=d, alpha=alpha,
+                           alpha_fraction=frac, contender=key, tol=tols[key],
+                           seconds=seconds[key], runs=runs[key],
+                           n_iter=None if fit.n_iter is None else int(fit.n_iter),
+                           nnz=int(np.count_nonzero(fit.coef)), objective=f_vals[key],
+                           objective_best=f_best, rel_gap=gaps[key],
+                           over_linreg=seconds[key] / t_lin if t_lin else None)
+            if f_ref is not None:
+                rows.append([f"(reference: sklearn tol={REF_TOL:g})", f"{REF_TOL:g}",
+                             f"{ref_sec:.3f}", 1, ref.n_iter_, int(np.count_nonzero(ref.coef_)),
+                             fmt_gap((f_ref - f_best) / f_best), ""])
+            markdown_table(["contender", "tol", "seconds", "runs", "n_iter", "nnz", "gap",
+                            "x linreg"], rows, "llrrrrrr")
+            for key, msg in failed.items():
+                print(f"    {key}: failed ({msg})")
+                report.add("single", problem=name, n=n, d=d, alpha=alpha, alpha_fraction=frac,
+                           contender=key, error=msg)
+            if ref_gap_cert is not None:
+                print(f"    reference: {ref_sec:.2f} s, F_ref = {f_ref:.12g}, its dual_gap_ = "
+                      f"{ref_gap_cert:.1e}")
+            peers_ok = {k: seconds[k] for k in ok
+                        if not k.startswith("linreg") and gaps[k] <= GAP_TARGET}
+            peers_missed = [k for k in ok if not k.startswith("linreg") and gaps[k] > GAP_TARGET]
+            if peers_missed:
+                print(f"    not at {GAP_TARGET:g} (so not counted as fastest peer): "
+                      f"{', '.join(peers_missed)}")
+            fastest = min(peers_ok, key=peers_ok.get) if peers_ok else None
+            if t_lin is None or fastest is None:
+                why = "no linreg timing" if t_lin is None else "no peer reached the gap"
+                print(f"    target fastest peer/linreg >= {TARGETS['fastest peer/linreg']:g}x: "
+                      f"n/a ({why})" + (f"; fastest peer {fastest} {peers_ok[fastest]:.3f} s"
+                                        if fastest else ""))
+                report.add("single-target", problem=name, n=n, d=d, alpha_fraction=frac,
+                           fastest_peer=fastest,
+                           fastest_peer_seconds=peers_ok.get(fastest) if fastest else None,
+                           verdict="n/a")
+                continue
+            ratio = peers_ok[fastest] / t_lin
+            lin_gap = gaps["linreg Lasso"]
+            passed = ratio >= TARGETS["fastest peer/linreg"] and lin_gap <= GAP_TARGET
+            print(f"    fastest peer ({fastest}) / linreg = {ratio:.2f}x, linreg gap "
+                  f"{lin_gap:.1e} (>= {TARGETS['fastest peer/linreg']:g}x and <= "
+                  f"{GAP_TARGET:g}: {verdict(passed)})")
+            report.add("single-target", problem=name, n=n, d=d, alpha_fraction=frac,
+                       fastest_peer=fastest, fastest_peer_seconds=peers_ok[fastest],
+                       linreg_seconds=t_lin, fastest_peer_over_linreg=ratio,
+                       linreg_rel_gap=lin_gap, verdict=verdict(passed))
+        X_[0] = y_[0] = None
+        del X, y
+
+
+# ------------------------------------------------------------------------------- 2. the path
+
+
+def path_contenders(linreg, has_path, peers, X, y, alphas):
+    """Name -> ``(make(tol) -> callable returning Fit with coef (d, n_alphas)), tols)``."""
+
+    def in_order(ret_alphas, coefs):
+        """Columns of ``coefs`` in the order of ``alphas`` (decreasing), checked."""
+        ret_alphas = np.asarray(ret_alphas, dtype=np.float64)
+        order = np.argsort(-ret_alphas, kind="stable")
+        if not np.allclose(ret_alphas[order], alphas, rtol=1e-12, atol=0):
+            raise ValueError("returned alphas differ from the alphas asked for")
+        return np.asarray(coefs)[:, order]
+
+    out = {}
+    if has_path:
+        # return_n_iter is optional in linreg's API: used only where the signature has it.
+        try:
+            with_n_iter = "return_n_iter" in inspect.signature(linreg.lasso_path).parameters
+        except (TypeError, ValueError):
+            with_n_iter = False
+
+        def lin(tol):
+            def run():
+                extra = {"return_n_iter": True} if with_n_iter else {}
+                out = linreg.lasso_path(X, y, alphas=alphas, tol=tol, max_iter=LINREG_MAX_ITER,
+                                        fit_intercept=False, **extra)
+                n_iter = int(np.sum(out[3])) if with_n_iter and len(out) > 3 else None
+                return Fit(in_order(out[0], out[1]), 0.0, n_iter)
+            return run
+        out["linreg lasso_path"] = (lin, (TOL,))
+    if "sklearn" in peers:
+        sk = peers["sklearn"]
+
+        def skl(tol):
+            def run():
+                a, coefs, _, n_iters = sk.lasso_path(X, y, alphas=alphas, tol=tol,
+                                                     max_iter=SKLEARN_MAX_ITER, return_n_iter=True)
+                return Fit(in_order(a, coefs), 0.0, int(np.sum(n_iters)))
+            return run
+        out["sklearn lasso_path"] = (skl, PEER_TOLS)
+    if "celer" in peers:
+        celer = peers["celer"]
+
+        def cel(tol):
+            def run():
+                # prune=True as in celer.Lasso (celer_path's own default is 0; slower here).
+                a, coefs, _, n_iters = celer.celer_path(X, y, "lasso", alphas=alphas, tol=tol,
+                                                        prune=True, return_n_iter=True)
+                return Fit(in_order(a, coefs), 0.0, int(np.sum(n_iters)))
+            return run
+        out["celer celer_path"] = (cel, PEER_TOLS)
+    if "skglm" in peers:
+        skglm = peers["skglm"]
+
+        def skg(tol):
+            def run():
+                a, coefs, _, n_iters = skglm.Lasso(tol=tol, fit_intercept=False).path(
+                    X, y, alphas, return_n_iter=True)
+                return Fit(in_order(a, coefs), 0.0, int(np.sum(n_iters)))
+            return run
+        out["skglm Lasso.path"] = (skg, PEER_TOLS)
+    return out
+
+
+def section_path(report, sizes, linreg, has_path, peers, repeats):
+    n, d = sizes["a"]
+    X, y, _ = make_problem(n, d)
+    X -= X.mean(axis=0)  # centred once, in place, for every contender
+    y -= y.mean()
+    amax = alpha_max(X, y, fit_intercept=False)
+    alphas = amax * np.geomspace(1.0, PATH_EPS, PATH_ALPHAS)
+    title(f"2. Lasso path: {PATH_ALPHAS} alphas, alpha_max .. {PATH_EPS:g} alpha_max  ((a) {n} x "
+          f"{d}, centred, fit_intercept=False)")
+    print(f"tol starts at {TOL:g} (peers calibrated as in section 1). 'worst gap' = max over "
+          f"the alphas of (F - F_best) / F_best, F_best per alpha the least F of any contender "
+          f"or of the reference (sklearn lasso_path tol={REF_TOL:g}, max_iter={REF_MAX_ITER}); "
+          f"'at' = that alpha's index (0 = alpha_max). skglm runs for information only; "
+          f"'n_iter' sums the per-alpha counts.")
+    sk = peers.get("sklearn")
+    f_ref, ref_sec = None, None
+    if sk is not None:
+        try:
+            t0 = time.perf_counter()
+            ref = sk.lasso_path(X, y, alphas=alphas, tol=REF_TOL, max_iter=REF_MAX_ITER)
+            ref_sec = time.perf_counter() - t0
+            f_ref = path_objectives(X, y, ref[1], alphas)
+        except Exception as exc:  # noqa: BLE001
+            print(f"    reference path raised {type(exc).__name__}: {exc}")
+
+    def worst_to_ref(fit):
+        if f_ref is None:
+            return 0.0
+        return float(np.max((path_objectives(X, y, fit.coef, alphas) - f_ref) / f_ref))
+
+    funcs, warm, tols, failed = {}, {}, {}, {}
+    for key, (make, ladder) in path_contenders(linreg, has_path, peers, X, y, alphas).items():
+        try:
+            tol, dt, res, _ = calibrate(make, ladder, worst_to_ref)
+        except Exception as exc:  # noqa: BLE001
+            failed[key] = f"{type(exc).__name__}: {exc}"
+            print(f"    {key} raised {failed[key]}")
+            if key.startswith("linreg"):
+                traceback.print_exc(limit=3)
+            continue
+        funcs[key] = make(tol)
+        warm[key] = (dt, res)
+        tols[key] = tol
+    seconds, runs, results, errors = interleave(funcs, repeats, warm)
+    failed.update(errors)
+    ok = [k for k in funcs if k in seconds]
+    f_vals = {k: path_objectives(X, y, results[k].coef, alphas) for k in ok}
+    f_best = np.min(np.vstack([*f_vals.values()] + ([f_ref] if f_ref is not None else [])), axis=0)
+    gaps = {k: (f - f_best) / f_best for k, f in f_vals.items()}
+    t_lin = seconds.get("linreg lasso_path")
+    rows = []
+    for key in ok:
+        g = gaps[key]
+        ratio = f"{seconds[key] / t_lin:.2f}x" if t_lin else "-"
+        n_iter = results[key].n_iter
+        rows.append([key, f"{tols[key]:g}", f"{seconds[key]:.3f}", runs[key],
+                     "-" if n_iter is None else n_iter, fmt_gap(float(g.max())),
+                     int(np.argmax(g)), int(np.sum(g > GAP_TARGET)), ratio])
+        report.add("path", n=n, d=d, n_alphas=PATH_ALPHAS, eps=PATH_EPS, contender=key,
+                   tol=tols[key], seconds=seconds[key], runs=runs[key],
+                   n_iter=None if n_iter is None else int(n_iter), worst_rel_gap=float(g.max()),
+                   worst_at=int(np.argmax(g)), alphas_over_gap=int(np.sum(g > GAP_TARGET)),
+                   over_linreg=seconds[key] / t_lin if t_lin else None)
+    if f_ref is not None:
+        g = (f_ref - f_best) / f_best
+        rows.append([f"(reference: sklearn tol={REF_TOL:g})", f"{REF_TOL:g}", f"{ref_sec:.3f}",
+                     1, "-", fmt_gap(float(g.max())), int(np.argmax(g)),
+                     int(np.sum(g > GAP_TARGET)), ""])
+    print()
+    markdown_table(["contender", "tol", "seconds", "runs", "n_iter", "worst gap", "at",
+                    f"alphas > {GAP_TARGET:g}", "x linreg"], rows, "llrrrrrrr")
+    for key, msg in failed.items():
+        print(f"    {key}: failed ({msg})")
+        report.add("path", n=n, d=d, contender=key, error=msg)
+    for key, target_key in (("sklearn lasso_path", "sklearn path/linreg"),
+                            ("celer celer_path", "celer path/linreg")):
+        target = TARGETS[target_key]
+        if t_lin is None or key not in seconds:
+            print(f"    target {target_key} >= {target:g}x: n/a (no "
+                  f"{'linreg' if t_lin is None else key} timing)")
+            report.add("path-target", target=target_key, verdict="n/a")
+            continue
+        ratio = seconds[key] / t_lin
+        lin_worst = float(gaps["linreg lasso_path"].max())
+        passed = ratio >= target and lin_worst <= GAP_TARGET
+        print(f"    {target_key} = {ratio:.2f}x, linreg worst gap {lin_worst:.1e} (>= {target:g}x "
+              f"and every alpha <= {GAP_TARGET:g}: {verdict(passed)})")
+        report.add("path-target", target=target_key, ratio=ratio, linreg_worst_rel_gap=lin_worst,
+                   verdict=verdict(passed))
+    sys.stdout.flush()
+
+
+# ------------------------------------------------------------------------------------------ main
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="problems 2e3 x 200, 200 x 2e3, 2e4 x 50 (default: 1e4 x 1e3, "
+                             "1e3 x 1e4, 1e5 x 200)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help=f"timed runs after the warm-up (default {REPEATS['full']}, "
+                             f"--quick {REPEATS['quick']})")
+    parser.add_argument("--out", default=None, help="append JSON lines of results to this file")
+    parser.add_argument("--sections", default="1,2", help="comma-separated sections to run")
+    parser.add_argument("--problems", default="a,b,c", help="section 1's problems (a, b, c)")
+    args = parser.parse_args(argv)
+    sections = {int(s) for s in args.sections.split(",") if s.strip()}
+    problems = [p.strip() for p in args.problems.split(",") if p.strip()]
+    mode = "quick" if args.quick else "full"
+    sizes = SIZES[mode]
+    repeats = REPEATS[mode] if args.repeats is None else args.repeats
+    if any(p not in sizes for p in problems):
+        parser.error(f"--problems: expected a subset of {','.join(sizes)}, got {args.problems}")
+
+    t_start = time.perf_counter()
+    print("linreg Lasso benchmark  (median of runs after one warm-up; contenders interleaved)")
+    linreg, has_lasso, has_path = import_linreg()
+    peers = import_peers()
+    env = environment(linreg)
+    if linreg is not None:
+        try:
+            linreg.show_config()
+        except Exception as exc:  # noqa: BLE001
+            print(f"linreg.show_config() raised {type(exc).__name__}: {exc}")
+    for key in ("cpu", "cores", "numpy", "sklearn", "celer", "skglm", "numba", "blas_pools"):
+        if key in env:
+            print(f"  {key}: {env[key]}")
+    print(f"  repeats: {repeats}")
+    report = Report(env)
+    if "skglm" in peers:
+        try:
+            sec = precompile_skglm(peers["skglm"])
+            print(f"  skglm numba compilation (before any timing): {sec:.1f} s")
+            report.add("skglm-compile", seconds=sec)
+        except Exception as exc:  # noqa: BLE001
+            print(f"skglm raised {type(exc).__name__}: {exc} while compiling: its rows are "
+                  f"skipped")
+            del peers["skglm"]
+
+    with warnings.catch_warnings():
+        # Unconverged fits show in the gap column; the warnings would only repeat it.
+        try:
+            from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
+
+            warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        except ImportError:
+            pass
+        if linreg is not None and hasattr(linreg, "ConvergenceWarning"):
+            warnings.simplefilter("ignore", linreg.ConvergenceWarning)
+        if 1 in sections:
+            section_single(report, sizes, problems, linreg, has_lasso, peers, repeats)
+        if 2 in sections:
+            section_path(report, sizes, linreg, has_path, peers, repeats)
+    print()
+    print(f"total wall time {time.perf_counter() - t_start:.0f} s")
+    if args.out:
+        report.write(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
