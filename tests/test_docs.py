@@ -7,10 +7,11 @@ import doctest
 import pytest
 
 import linreg.linear
+import linreg.lasso
 import linreg.ridge
 
 
-@pytest.mark.parametrize("module", [linreg.linear, linreg.ridge], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [linreg.linear, linreg.ridge, linreg.lasso], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
