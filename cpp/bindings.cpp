@@ -192,7 +192,7 @@ void bind_naive(py::module_& m) {
          const VectorXd& mean, const VectorXd& sq_norm, const WeightRef& w, double W,
          const Eigen::Ref<const VectorXd>& yc, Eigen::Ref<VectorXd> R, const VectorXd& w0,
          double l1, double l2, bool positive, int max_iter, double tol, double dw_tol,
-         int gap_every, bool random, std::uint64_t seed) {
+         int gap_every, bool random, std::uint64_t seed, int anderson) {
         const Index n = X.rows(), k = Index(cols.size());
         require(mean.size() == k && sq_norm.size() == k && w0.size() == k,
                 "mean, sq_norm and w0 need one entry per column of the set (" +
@@ -209,6 +209,7 @@ void bind_naive(py::module_& m) {
         opt.gap_every = gap_every;
         opt.random = random;
         opt.seed = seed;
+        opt.anderson = anderson;
         return cd_naive<Scalar>(X.data(), n, X.outerStride(), cols.data(), k, mean.data(),
                                 sq_norm.data(), weights_of(w, n), W, yc.data(), R.data(), w0, opt);
       },
@@ -216,7 +217,8 @@ void bind_naive(py::module_& m) {
       py::arg("sample_weight").noconvert(), py::arg("weight_sum"), py::arg("yc").noconvert(),
       py::arg("R").noconvert(), py::arg("w0"), py::arg("l1"), py::arg("l2"), py::arg("positive"),
       py::arg("max_iter"), py::arg("tol"), py::arg("dw_tol"), py::arg("gap_every"),
-      py::arg("random"), py::arg("seed"), py::call_guard<py::gil_scoped_release>(),
+      py::arg("random"), py::arg("seed"), py::arg("anderson"),
+      py::call_guard<py::gil_scoped_release>(),
       "Naive-mode coordinate descent on the columns cols of a column-major X; R updated in place.");
 }
 
@@ -366,18 +368,20 @@ PYBIND11_MODULE(_core, m) {
       "cd_covariance",
       [](const Eigen::Ref<const MatrixXd>& G, const Eigen::Ref<const VectorXd>& c, double yy,
          const Eigen::Ref<const VectorXd>& w0, double W, double l1, double l2, bool positive,
-         int max_iter, double tol, bool random, std::uint64_t seed) {
+         int max_iter, double tol, bool random, std::uint64_t seed, int anderson) {
         CoordinateDescentOptions opt;
         opt.penalty = {l1, l2, positive};
         opt.max_iter = max_iter;
         opt.tol = tol;
         opt.random = random;
         opt.seed = seed;
+        opt.anderson = anderson;
         return cd_covariance(G, c, yy, w0, W, opt);
       },
       py::arg("G"), py::arg("c"), py::arg("yy"), py::arg("w0"), py::arg("weight_sum"),
       py::arg("l1"), py::arg("l2"), py::arg("positive"), py::arg("max_iter"), py::arg("tol"),
-      py::arg("random"), py::arg("seed"), py::call_guard<py::gil_scoped_release>(),
+      py::arg("random"), py::arg("seed"), py::arg("anderson"),
+      py::call_guard<py::gil_scoped_release>(),
       "Covariance-mode coordinate descent on G = Xc'S Xc / W, c = Xc'S yc / W, yy = yc'S yc / W.");
   bind_naive<double>(m);
   bind_naive<float>(m);

@@ -66,7 +66,7 @@ def test_naive_epochs_equal_reference(dtype, order, fit_intercept, weighted, pos
     Xc = X.astype(np.float64) - prob.x_mean  # weighted means, not scaled by sqrt(s)
     R = t.yc - Xc @ w0
     res = _core.cd_naive(cols_src, np.arange(d), prob.x_mean, prob.sq_norm, s, prob.W, t.yc, R,
-                         w0, l1, l2, positive, epochs, 0.0, 0.0, 1, False, 0)
+                         w0, l1, l2, positive, epochs, 0.0, 0.0, 1, False, 0, 0)
     assert res.n_iter == epochs
     assert rel_err(res.coef, expect) < tolerance(dtype) * 10
     # R was kept equal to yc - Xc w by the residual updates
@@ -90,7 +90,7 @@ def test_covariance_epochs_equal_reference(dtype, order, fit_intercept, weighted
     expect = w0.copy()
     for _ in range(epochs):
         expect = ref.cd_epoch_covariance(G, c, expect, l1, l2)
-    res = _core.cd_covariance(G, c, yy, w0, W, l1, l2, False, epochs, 0.0, False, 0)
+    res = _core.cd_covariance(G, c, yy, w0, W, l1, l2, False, epochs, 0.0, False, 0, 0)
     assert res.n_iter == epochs
     assert rel_err(res.coef, expect) < 1e-13
     # and the Gram itself is the reference's (so the epoch is the naive one, in exact arithmetic)
@@ -106,10 +106,10 @@ def test_covariance_and_naive_reach_the_same_point():
     st = prob.statistics(np.asfortranarray(y.reshape(-1, 1)))
     W = prob.W
     cov = _core.cd_covariance(st.xx / W, st.xy[:, 0] / W, float(st.yy[0, 0]) / W, np.zeros(15),
-                              W, l1, l2, False, 10000, 1e-13, False, 0)
+                              W, l1, l2, False, 10000, 1e-13, False, 0, 5)
     R = t.yc.copy()
     nai = _core.cd_naive(X, np.arange(15), prob.x_mean, prob.sq_norm, s, W, t.yc, R,
-                         np.zeros(15), l1, l2, False, 10000, 1e-13, 0.0, 1, False, 0)
+                         np.zeros(15), l1, l2, False, 10000, 1e-13, 0.0, 1, False, 0, 5)
     assert cov.converged and nai.converged
     assert rel_err(cov.coef, nai.coef) < 1e-8
     assert ref.enet_kkt_violation(X, y, cov.coef, l1, 1.0, sample_weight=s) < 1e-7
@@ -121,12 +121,12 @@ def test_random_selection_is_reproducible_and_converges():
     W = st.weight_sum
     args = (st.xx / W, st.xy[:, 0] / W, float(st.yy[0, 0]) / W, np.zeros(12), W, 0.05, 0.0,
             False)
-    a = _core.cd_covariance(*args, 3, 0.0, True, 7)
-    b = _core.cd_covariance(*args, 3, 0.0, True, 7)
-    c = _core.cd_covariance(*args, 3, 0.0, True, 8)
+    a = _core.cd_covariance(*args, 3, 0.0, True, 7, 0)
+    b = _core.cd_covariance(*args, 3, 0.0, True, 7, 0)
+    c = _core.cd_covariance(*args, 3, 0.0, True, 8, 0)
     assert np.array_equal(a.coef, b.coef) and not np.array_equal(a.coef, c.coef)
-    full = _core.cd_covariance(*args, 100000, 1e-14, True, 7)
-    cyc = _core.cd_covariance(*args, 100000, 1e-14, False, 0)
+    full = _core.cd_covariance(*args, 100000, 1e-14, True, 7, 5)
+    cyc = _core.cd_covariance(*args, 100000, 1e-14, False, 0, 5)
     assert full.converged and rel_err(full.coef, cyc.coef) < 1e-6
 
 

@@ -43,6 +43,7 @@ from . import _config, _core
 
 WS_START = 64           # first working-set size of a cold start
 INNER_GAP_FRACTION = 0.3  # the restricted problem is solved to 0.3 x the current full gap
+ANDERSON = 5           # coordinate descent extrapolates from the last 5 epochs, every 5 epochs
 LANCZOS_MAX_ITER = 20
 LANCZOS_RTOL = 1e-3
 
@@ -199,7 +200,7 @@ class Result:
 def cd_covariance_full(t: Target, G, c, yy, l1, l2, positive, tol_abs, max_iter, w0, random, seed):
     """Coordinate descent on the full Gram of the statistics."""
     res = _core.cd_covariance(G, c, yy, w0, t.prob.W, l1, l2, positive, max_iter, tol_abs,
-                              random, seed)
+                              random, seed, ANDERSON)
     w = np.asarray(res.coef)
     return Result(w, t.intercept(w), res.gap, tol_abs, res.n_iter, res.converged,
                   "cd-covariance", res.primal)
@@ -209,7 +210,32 @@ def inner_mode(n: int, k: int) -> str:
     """Covariance on the working set's Gram when it is no bigger than the columns it summarises
     (``k <= n``): forming it costs about one pass over the columns per ``k/50`` of them at BLAS-3
     speed, and every epoch after that is free of ``n``. Naive otherwise."""
-    return "covariance" if k <= n else "naive"
+    return "covariance" if k <= 2 * n else "naive"
+
+
+FEW_ROWS = 4096  # below this, the statistics' row blocks cannot keep two threads busy
+
+
+def ws_gram(t: Target, ws: np.ndarray, threads: int):
+    """``(G, c, yy)`` of the working set's columns, per W. Tall designs: the statistics of those
+    columns, read from X in place, row blocks over the threads. Few rows (``n < 4096``, one row
+    block): the columns gathered (an n x k copy), centred, and their Gram by one threaded BLAS
+    product, which splits over columns instead."""
+    p = t.prob
+    if p.shape[0] >= FEW_ROWS:
+        st = _core.gram_statistics_subset(p.X, t.y, p.sample_weight, p.fit_intercept, ws,
+                                          threads)
+        return st.xx / p.W, st.xy[:, 0] / p.W, float(st.yy[0, 0]) / p.W
+    B = _core.gather_columns(p.X, ws, threads).astype(np.float64, copy=False)
+    s = p.sample_weight
+    if p.fit_intercept:
+        B -= (B.mean(axis=0) if s.size == 0 else (s @ B) / p.W)[None, :]
+    yc = t.yc
+    if s.size:
+        r = np.sqrt(s)
+        B *= r[:, None]
+        yc = yc * r
+    return (B.T @ B) / p.W, (B.T @ yc) / p.W, t.yy
 
 
 def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, seed,
@@ -222,7 +248,7 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
     f_order = p.X.flags.f_contiguous and not p.X.flags.c_contiguous
     alive = np.ones(d, dtype=bool)  # not discarded by gap-safe screening
     alive &= (p.sq_norm + l2) > 0
-    ws_size = min(d, max(ws_start, 2 * int(np.count_nonzero(w))))
+    prev_ws = None
     epochs = 0
     gap = np.inf
     used = set()
@@ -249,11 +275,18 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
         dist = np.where(w != 0, -np.inf, dist)
         dist = np.where(alive, dist, np.inf)
         n_alive = int(alive.sum())
-        ws_size = min(n_alive, max(ws_size, 2 * int(np.count_nonzero(w))))
-        if ws_size < n_alive:
-            ws = np.sort(np.argpartition(dist, ws_size - 1)[:ws_size])
-        else:
-            ws = np.flatnonzero(alive)
+        # celer's rule: twice the support (so as many new candidates as there are non-zeros),
+        # at least ws_start; the set only grows past that when it would repeat itself.
+        ws_size = min(n_alive, max(ws_start, 2 * int(np.count_nonzero(w))))
+        while True:
+            if ws_size < n_alive:
+                ws = np.sort(np.argpartition(dist, ws_size - 1)[:ws_size])
+            else:
+                ws = np.flatnonzero(alive)
+            if prev_ws is None or ws_size >= n_alive or not np.array_equal(ws, prev_ws):
+                break
+            ws_size = min(n_alive, 2 * ws_size)
+        prev_ws = ws
         k = ws.size
         use = inner_mode(n, k) if mode == "auto" else mode
         used.add(use)
@@ -261,11 +294,9 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
         if use == "covariance":
             # The restricted problem costs nothing per epoch once its Gram exists (read from X
             # in place, only the working set's columns): solve it to the final tolerance.
-            st = _core.gram_statistics_subset(p.X, t.y, p.sample_weight, p.fit_intercept, ws,
-                                              threads)
-            res = _core.cd_covariance(st.xx / p.W, st.xy[:, 0] / p.W, float(st.yy[0, 0]) / p.W,
-                                      w_ws, p.W, l1, l2, positive, max_iter - epochs, tol_abs,
-                                      random, seed + epochs)
+            G, c, yy = ws_gram(t, ws, threads)
+            res = _core.cd_covariance(G, c, yy, w_ws, p.W, l1, l2, positive, max_iter - epochs,
+                                      tol_abs, random, seed + epochs, ANDERSON)
         else:
             if f_order:
                 cols_src, cols = p.X, ws
@@ -280,14 +311,10 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
             res = _core.cd_naive(cols_src, cols, p.x_mean[ws], p.sq_norm[ws], p.sample_weight,
                                  p.W, t.yc, R, w_ws, l1, l2, positive, max_iter - epochs,
                                  inner_tol, inner_tol / max(t.yy, 1e-300), 10, random,
-                                 seed + epochs)
+                                 seed + epochs, ANDERSON)
         w[:] = 0.0
         w[ws] = res.coef
         epochs += max(res.n_iter, 1)
-        if ws_size >= n_alive and res.converged and res.gap <= tol_abs:
-            # the restricted problem was the whole (unscreened) problem: one more full check
-            ws_size = n_alive
-        ws_size = min(n_alive, 2 * ws_size)
     solver = "cd-working-set+" + "+".join(sorted(used)) if used else "cd-working-set"
     return Result(w, t.intercept(w), gap, tol_abs, epochs, converged, solver, primal, history)
 
