@@ -1,6 +1,6 @@
 """Benchmark of linreg's Lasso against scikit-learn, celer and skglm.
 
-    python bench/lasso.py [--quick] [--repeats N] [--out FILE.jsonl] [--sections 1,2]
+    python bench/lasso.py [--quick] [--repeats N] [--out FILE.jsonl] [--sections 1,2,3]
                           [--problems a,b,c]
 
 The objective is scikit-learn's, ``F(w, b) = 1/(2n) ||y - X w - b||^2 + alpha ||w||_1``. Each
@@ -21,6 +21,10 @@ is never copied). Two sections:
    scikit-learn's ``lasso_path``, ``celer.celer_path`` (celer 0.7.4 has no ``lasso_path``;
    ``celer_path(X, y, "lasso", ...)`` is what ``celer.Lasso.path`` calls), and skglm's
    ``Lasso.path`` (for information; no target).
+3. *Strategies*: linreg alone, one strategy changed at a time (gap-safe screening off, Anderson
+   extrapolation off, naive inner solver, no working sets with the full Gram or with naive CD on
+   every column), on the same single fits, then the path with the Gram against working sets: what
+   each part of the default pays.
 
 Tolerances: every contender starts at ``tol=1e-8``, but the libraries mean different things by
 it. scikit-learn and celer stop when the duality gap of F is below ``tol * ||y||^2 / n`` (y
@@ -690,6 +694,86 @@ def section_path(report, sizes, linreg, has_path, peers, repeats):
 # ------------------------------------------------------------------------------------------ main
 
 
+def _with(module, **values):
+    """Run with module-level switches of linreg._lasso set, restoring them after."""
+    def wrap(func):
+        def run():
+            saved = {k: getattr(module, k) for k in values}
+            try:
+                for k, v in values.items():
+                    setattr(module, k, v)
+                return func()
+            finally:
+                for k, v in saved.items():
+                    setattr(module, k, v)
+        return run
+    return wrap
+
+
+def section_strategies(report, sizes, problems, linreg, repeats):
+    """linreg alone, strategy against strategy: which of working sets, gap-safe screening,
+    Anderson extrapolation and the full Gram pay off (single fits; then the path)."""
+    from linreg import _lasso
+
+    title("3. Strategies inside linreg's coordinate descent (single fits, then the path)")
+    print("Each row is linreg.Lasso(tol=1e-8) with one strategy changed; 'x default' = row "
+          "seconds / default seconds (above 1: the default is faster).")
+    for key in problems:
+        n, d = sizes[key]
+        X, y = make_problem(n, d)
+        amax = alpha_max(X, y, True)
+        for div in (10, 100):
+            alpha = amax / div
+
+            def fit(**kw):
+                return lambda: linreg.Lasso(alpha=alpha, tol=1e-8, max_iter=100_000, **kw).fit(X, y)
+
+            funcs = {
+                "default (working sets + gap-safe screening + Anderson)": fit(),
+                "working sets, no screening": _with(_lasso, SCREENING=False)(fit()),
+                "working sets, no Anderson": _with(_lasso, ANDERSON=0)(fit()),
+                "working sets, naive inner solver": fit(precompute=False),
+                "no working set: full Gram (precompute=True)": fit(precompute=True),
+                "no working set: naive CD on every column": _with(_lasso, WS_START=d)(
+                    fit(precompute=False)),
+            }
+            seconds, runs, results, errors = interleave(funcs, repeats)
+            base = seconds.get(next(iter(funcs)))
+            rows = []
+            for name in funcs:
+                if name not in seconds:
+                    continue
+                m = results[name]
+                F = objective(X, y, m.coef_, m.intercept_, alpha)
+                rows.append([name, f"{seconds[name]:.3f}", str(m.n_iter_), m.solver_,
+                             f"{F:.12g}", f"{seconds[name] / base:.2f}x" if base else "-"])
+                report.add("strategy", problem=key, alpha_div=div, strategy=name,
+                           seconds=seconds[name], n_iter=int(m.n_iter_), objective=F)
+            print()
+            print(f"### ({key}) {n} x {d}, alpha_max/{div}")
+            print(markdown_table(["strategy", "seconds", "epochs", "solver_", "F", "x default"],
+                                 rows, "lrrlrr"))
+    X, y = make_problem(*sizes["a"])
+    Xc = np.ascontiguousarray(X - X.mean(axis=0))
+    yc = y - y.mean()
+    amax = alpha_max(Xc, yc, False)
+    alphas = np.geomspace(amax, amax * 1e-3, 100)
+    funcs = {
+        "path: Gram once, covariance CD per alpha (default, n >= d)":
+            lambda: linreg.lasso_path(Xc, yc, alphas=alphas, tol=1e-8, max_iter=100_000),
+        "path: working sets per alpha (precompute=False)":
+            lambda: linreg.lasso_path(Xc, yc, alphas=alphas, tol=1e-8, max_iter=100_000,
+                                      precompute=False),
+    }
+    seconds, runs, results, errors = interleave(funcs, repeats)
+    base = seconds.get(next(iter(funcs)))
+    rows = [[name, f"{seconds[name]:.3f}", f"{seconds[name] / base:.2f}x"]
+            for name in funcs if name in seconds]
+    print()
+    print(f"### path on (a), 100 alphas")
+    print(markdown_table(["strategy", "seconds", "x default"], rows, "lrr"))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -699,7 +783,7 @@ def main(argv=None):
                         help=f"timed runs after the warm-up (default {REPEATS['full']}, "
                              f"--quick {REPEATS['quick']})")
     parser.add_argument("--out", default=None, help="append JSON lines of results to this file")
-    parser.add_argument("--sections", default="1,2", help="comma-separated sections to run")
+    parser.add_argument("--sections", default="1,2,3", help="comma-separated sections to run")
     parser.add_argument("--problems", default="a,b,c", help="section 1's problems (a, b, c)")
     args = parser.parse_args(argv)
     sections = {int(s) for s in args.sections.split(",") if s.strip()}
@@ -749,6 +833,8 @@ def main(argv=None):
             section_single(report, sizes, problems, linreg, has_lasso, peers, repeats)
         if 2 in sections:
             section_path(report, sizes, linreg, has_path, peers, repeats)
+        if 3 in sections and has_lasso:
+            section_strategies(report, sizes, problems, linreg, repeats)
     print()
     print(f"total wall time {time.perf_counter() - t_start:.0f} s")
     if args.out:

@@ -151,3 +151,33 @@ def test_residual_pass(dtype, order):
     assert rel_err(G[:, 0], X64.T @ (s * R)) < tolerance(dtype) * 10
     assert rel_err(gs, [s @ R]) < tolerance(dtype) * 100
     assert rel_err(rss, [s @ R**2]) < tolerance(dtype) * 10
+
+
+@pytest.mark.parametrize("mode", ["covariance", "naive"])
+def test_anderson_extrapolation_cuts_epochs_and_keeps_the_solution(mode):
+    # correlated columns make plain coordinate descent crawl
+    rng = np.random.default_rng(5)
+    n, d = 200, 40
+    Z = rng.standard_normal((n, d))
+    X = np.asfortranarray(Z + 2.0 * rng.standard_normal((n, 1)))
+    y = X[:, :5] @ np.ones(5) + 0.5 * rng.standard_normal(n)
+    prob = _lasso.Problem(X, np.empty(0), True)
+    t = prob.target(y)
+    l1 = 0.01 * t.alpha_max(1.0)
+    tol = 1e-10 * t.yy
+    runs = {}
+    for M in (0, 5):
+        if mode == "covariance":
+            st = prob.statistics(np.asfortranarray(y.reshape(-1, 1)))
+            W = prob.W
+            runs[M] = _core.cd_covariance(st.xx / W, st.xy[:, 0] / W, float(st.yy[0, 0]) / W,
+                                          np.zeros(d), W, l1, 0.0, False, 100000, tol, False, 0, M)
+        else:
+            R = t.yc.copy()
+            runs[M] = _core.cd_naive(X, np.arange(d), prob.x_mean, prob.sq_norm, np.empty(0),
+                                     prob.W, t.yc, R, np.zeros(d), l1, 0.0, False, 100000, tol,
+                                     0.0, 1, False, 0, M)
+    assert runs[0].converged and runs[5].converged
+    assert runs[5].n_iter < 0.7 * runs[0].n_iter, (runs[5].n_iter, runs[0].n_iter)
+    assert rel_err(runs[5].coef, runs[0].coef) < 1e-5
+    assert ref.enet_kkt_violation(X, y, runs[5].coef, l1) < 1e-6

@@ -95,7 +95,9 @@ class Anderson {
     MatrixXd A = U.transpose() * U;
     const double scale = A.trace();
     if (!(scale > 0.0)) return false;
-    A.diagonal().array() += 1e-10 * scale;  // the differences are nearly dependent near the end
+    // The differences are nearly dependent near the end; the ridge keeps c from following
+    // rounding (two fits of one problem whose data differ in rounding stay on one path).
+    A.diagonal().array() += 1e-6 * scale;
     const VectorXd z = A.ldlt().solve(VectorXd::Ones(M_));
     const double sz = z.sum();
     if (!z.allFinite() || std::abs(sz) < 1e-300) return false;
@@ -109,6 +111,13 @@ class Anderson {
   MatrixXd W_;
   long count_ = 0;
 };
+
+// An extrapolated point is kept only for a real decrease, not one within rounding: otherwise
+// two fits of the same problem whose data differ only in rounding (weights against repeated
+// rows) would take different paths and stop at different points.
+inline bool better(double candidate, double current) {
+  return candidate < current - 1e-12 * std::abs(current);
+}
 }  // namespace detail
 
 // --- covariance mode ----------------------------------------------------------------------------
@@ -170,7 +179,7 @@ inline CoordinateDescentResult cd_covariance(const Eigen::Ref<const MatrixXd>& G
         qa.setZero(k);
         for (Index j = 0; j < k; ++j)
           if (wa[j] != 0.0) qa.noalias() += wa[j] * G.col(j);  // qa = G @ wa, by its support
-        if (primal(wa, qa) < primal(w, q)) {
+        if (detail::better(primal(wa, qa), primal(w, q))) {
           w.swap(wa);
           q.swap(qa);
         }
@@ -271,7 +280,7 @@ CoordinateDescentResult cd_naive(const Scalar* X, Index n, Index ld, const Index
           const ColMap x(X + cols[t] * ld, n);
           Ra.array() -= delta * (x.template cast<double>().array() - m[t]);  // Ra -= delta xc_j
         }
-        if (primal(wa, Ra) < primal(w, r)) {
+        if (detail::better(primal(wa, Ra), primal(w, r))) {
           w.swap(wa);
           r = Ra;
         }

@@ -42,8 +42,14 @@ import numpy as np
 from . import _config, _core
 
 WS_START = 64           # first working-set size of a cold start
+SCREENING = True        # gap-safe screening in the working-set driver (bench/lasso.py measures it)
 INNER_GAP_FRACTION = 0.3  # the restricted problem is solved to 0.3 x the current full gap
-ANDERSON = 5           # coordinate descent extrapolates from the last 5 epochs, every 5 epochs
+ANDERSON = 5           # working sets: extrapolate from the last 5 epochs, every 5 epochs
+# The full Gram (small d, paths, CV) runs plain CD: its iterates then depend continuously on the
+# data, so fits whose data differ only in rounding (weights against repeated rows) agree to
+# rounding; extrapolation's accept/reject steps would let them part (both within tol). Epochs
+# there cost O(d) and the Gram dominates (bench/lasso.py, section 3).
+FULL_GRAM_ANDERSON = 0
 LANCZOS_MAX_ITER = 20
 LANCZOS_RTOL = 1e-3
 
@@ -200,7 +206,7 @@ class Result:
 def cd_covariance_full(t: Target, G, c, yy, l1, l2, positive, tol_abs, max_iter, w0, random, seed):
     """Coordinate descent on the full Gram of the statistics."""
     res = _core.cd_covariance(G, c, yy, w0, t.prob.W, l1, l2, positive, max_iter, tol_abs,
-                              random, seed, ANDERSON)
+                              random, seed, FULL_GRAM_ANDERSON)
     w = np.asarray(res.coef)
     return Result(w, t.intercept(w), res.gap, tol_abs, res.n_iter, res.converged,
                   "cd-covariance", res.primal)
@@ -239,10 +245,11 @@ def ws_gram(t: Target, ws: np.ndarray, threads: int):
 
 
 def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, seed,
-                   mode="auto", ws_start=WS_START):
+                   mode="auto", ws_start=None):
     """Working-set coordinate descent on the full problem (see the module docstring)."""
     p = t.prob
     n, d = p.shape
+    ws_start = WS_START if ws_start is None else ws_start
     threads = _config.get_num_threads()
     w = np.array(w0, dtype=np.float64)
     f_order = p.X.flags.f_contiguous and not p.X.flags.c_contiguous
@@ -269,7 +276,8 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
             # gap-safe sphere of radius sqrt(2 gap) / l1 rules out features beyond it for good.
             theta = (A if positive else np.abs(A)) / max(l1, dn)
             dist = (1.0 - theta) / np.sqrt(np.maximum(p.sq_norm + l2, 1e-300))
-            alive &= ~((dist > np.sqrt(2.0 * max(gap, 0.0)) / l1) & (w == 0))
+            if SCREENING:
+                alive &= ~((dist > np.sqrt(2.0 * max(gap, 0.0)) / l1) & (w == 0))
         else:
             dist = -np.abs(A)
         dist = np.where(w != 0, -np.inf, dist)
