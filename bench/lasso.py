@@ -720,7 +720,7 @@ def section_strategies(report, sizes, problems, linreg, repeats):
           "seconds / default seconds (above 1: the default is faster).")
     for key in problems:
         n, d = sizes[key]
-        X, y = make_problem(n, d)
+        X, y, _ = make_problem(n, d)
         amax = alpha_max(X, y, True)
         for div in (10, 100):
             alpha = amax / div
@@ -753,7 +753,7 @@ def section_strategies(report, sizes, problems, linreg, repeats):
             print(f"### ({key}) {n} x {d}, alpha_max/{div}")
             print(markdown_table(["strategy", "seconds", "epochs", "solver_", "F", "x default"],
                                  rows, "lrrlrr"))
-    X, y = make_problem(*sizes["a"])
+    X, y, _ = make_problem(*sizes["a"])
     Xc = np.ascontiguousarray(X - X.mean(axis=0))
     yc = y - y.mean()
     amax = alpha_max(Xc, yc, False)

@@ -177,7 +177,9 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
   auto col = [cols](Index j) { return cols ? cols[j] : j; };
   const bool rowwise = X.row_major();
   const bool centered = acc.centered;
-  Matrix<Scalar> buf = rowwise ? Matrix<Scalar>(d, B) : Matrix<Scalar>(B, d);
+  const bool no_copy = !centered && !w && !cols;  // the blocks of X serve as the buffer
+  Matrix<Scalar> buf = no_copy ? Matrix<Scalar>() : rowwise ? Matrix<Scalar>(d, B)
+                                                            : Matrix<Scalar>(B, d);
   // Double input: syrk adds each block straight into acc.xx (double), the Chan terms are kept as
   // columns of pos/neg and applied once at the end. Float input: the block's product runs in
   // float into G and is merged into the double total block by block.
@@ -215,9 +217,14 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
       cy /= Wb;
       have_shift = true;
     }
+    // Uncentred, unweighted, all columns: the block of X is its own buffer (no copy).
+    const bool direct = no_copy;
+    const Scalar* A = direct ? (rowwise ? X.data + r * X.row_stride : X.data + r) : buf.data();
+    const Index lda = direct ? (rowwise ? X.row_stride : X.col_stride) : buf.rows();
     // buf = sqrt(w) (X_block - c), and sx = sum w (x - c), in one read of the block.
     sx.setZero();
-    if (rowwise) {
+    if (direct) {
+    } else if (rowwise) {
       for (Index i = 0; i < m; ++i) {
         const Scalar* row = X.data + (r + i) * X.row_stride;
         if (cols) {  // a subset of the row: gather it (centred, weighted) into the buffer
@@ -293,12 +300,14 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
       sy.setZero();
     }
 
-    if constexpr (kDirect) block_gram(buf.data(), d, m, buf.rows(), rowwise, acc.xx.data(), 1.0);
-    else block_gram(buf.data(), d, m, buf.rows(), rowwise, G.data(), Scalar(0));
+    if constexpr (kDirect) block_gram(A, d, m, lda, rowwise, acc.xx.data(), 1.0);
+    else block_gram(A, d, m, lda, rowwise, G.data(), Scalar(0));
+    using Strided = Eigen::Map<const Matrix<Scalar>, 0, Eigen::OuterStride<>>;
     if (rowwise) {
-      xy_b = (buf.leftCols(m) * T.topRows(m)).template cast<double>();
+      xy_b = (Strided(A, d, m, Eigen::OuterStride<>(lda)) * T.topRows(m)).template cast<double>();
     } else {
-      xy_b = (buf.topRows(m).transpose() * T.topRows(m)).template cast<double>();
+      xy_b = (Strided(A, m, d, Eigen::OuterStride<>(lda)).transpose() * T.topRows(m))
+                 .template cast<double>();
     }
     yy_b = (T.topRows(m).transpose() * T.topRows(m)).template cast<double>();
     if constexpr (kDirect) {

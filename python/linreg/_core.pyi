@@ -107,3 +107,41 @@ def weighted_means(
 ) -> npt.NDArray[np.float64]: ...
 def read_all(X: npt.NDArray[Float], n_threads: int) -> float: ...
 def epoch_permutation(seed: int, epoch: int, n: int) -> list[int]: ...
+
+# --- Lasso / Elastic Net (cpp/linreg/penalty.hpp, coordinate_descent.hpp) -------------------
+class CoordinateDescentResult:
+    coef: npt.NDArray[np.float64]  # (k,)
+    gap: float  # duality gap (scikit-learn's definition, per W) at coef
+    primal: float
+    dual_norm: float
+    n_iter: int  # epochs
+    converged: bool
+
+def column_moments(
+    X: npt.NDArray[Float], sample_weight: npt.NDArray[np.float64], fit_intercept: bool,
+    n_threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...  # (means, xc'S xc / W)
+def gather_columns(
+    X: npt.NDArray[Float], cols: npt.NDArray[np.intp], n_threads: int
+) -> npt.NDArray[Float]: ...  # (n, len(cols)), F order
+def gram_statistics_subset(
+    X: npt.NDArray[Float], Y: npt.NDArray[Float], sample_weight: npt.NDArray[np.float64],
+    fit_intercept: bool, cols: npt.NDArray[np.intp], n_threads: int,
+) -> GramStatistics: ...
+def residual_pass(
+    X: npt.NDArray[Float], Y: npt.NDArray[Float], sample_weight: npt.NDArray[np.float64],
+    coef: npt.NDArray[np.float64], intercept: npt.NDArray[np.float64], n_threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def cd_covariance(
+    G: npt.NDArray[np.float64], c: npt.NDArray[np.float64], yy: float,
+    w0: npt.NDArray[np.float64], weight_sum: float, l1: float, l2: float, positive: bool,
+    max_iter: int, tol: float, random: bool, seed: int, anderson: int,
+) -> CoordinateDescentResult: ...
+def cd_naive(
+    X: npt.NDArray[Float],  # F order
+    cols: npt.NDArray[np.intp], mean: npt.NDArray[np.float64], sq_norm: npt.NDArray[np.float64],
+    sample_weight: npt.NDArray[np.float64], weight_sum: float, yc: npt.NDArray[np.float64],
+    R: npt.NDArray[np.float64],  # (n,), updated in place
+    w0: npt.NDArray[np.float64], l1: float, l2: float, positive: bool, max_iter: int,
+    tol: float, dw_tol: float, gap_every: int, random: bool, seed: int, anderson: int,
+) -> CoordinateDescentResult: ...

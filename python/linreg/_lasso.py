@@ -208,7 +208,12 @@ def cd_covariance_full(t: Target, G, c, yy, l1, l2, positive, tol_abs, max_iter,
     res = _core.cd_covariance(G, c, yy, w0, t.prob.W, l1, l2, positive, max_iter, tol_abs,
                               random, seed, FULL_GRAM_ANDERSON)
     w = np.asarray(res.coef)
-    return Result(w, t.intercept(w), res.gap, tol_abs, res.n_iter, res.converged,
+    converged = res.converged
+    if converged:  # the KKT check on the Gram: XtR = c - G w, by the support of w
+        nz = np.flatnonzero(w)
+        XtR = c - G[:, nz] @ w[nz]
+        converged = kkt_ok(l1, l2, positive, w, XtR, res.gap, res.dual_norm, t.prob, yy)
+    return Result(w, t.intercept(w), res.gap, tol_abs, res.n_iter, converged,
                   "cd-covariance", res.primal)
 
 
@@ -222,26 +227,49 @@ def inner_mode(n: int, k: int) -> str:
 FEW_ROWS = 4096  # below this, the statistics' row blocks cannot keep two threads busy
 
 
-def ws_gram(t: Target, ws: np.ndarray, threads: int):
+def ws_gram(t: Target, ws: np.ndarray, threads: int, cache: dict):
     """``(G, c, yy)`` of the working set's columns, per W. Tall designs: the statistics of those
     columns, read from X in place, row blocks over the threads. Few rows (``n < 4096``, one row
-    block): the columns gathered (an n x k copy), centred, and their Gram by one threaded BLAS
-    product, which splits over columns instead."""
+    block): the columns gathered (an n x k copy), centred, and their Gram by threaded BLAS
+    products that split over columns instead; the columns and Gram entries of the previous
+    working set (``cache``) are reused, so a growing set costs only its new columns."""
     p = t.prob
     if p.shape[0] >= FEW_ROWS:
         st = _core.gram_statistics_subset(p.X, t.y, p.sample_weight, p.fit_intercept, ws,
                                           threads)
         return st.xx / p.W, st.xy[:, 0] / p.W, float(st.yy[0, 0]) / p.W
-    B = _core.gather_columns(p.X, ws, threads).astype(np.float64, copy=False)
     s = p.sample_weight
-    if p.fit_intercept:
-        B -= (B.mean(axis=0) if s.size == 0 else (s @ B) / p.W)[None, :]
-    yc = t.yc
-    if s.size:
-        r = np.sqrt(s)
-        B *= r[:, None]
-        yc = yc * r
-    return (B.T @ B) / p.W, (B.T @ yc) / p.W, t.yy
+    root = np.sqrt(s) if s.size else None
+
+    def columns(idx):  # sqrt(s) (X[:, idx] - mean), float64, F order
+        B = _core.gather_columns(p.X, idx, threads).astype(np.float64, copy=False)
+        if p.fit_intercept:
+            B -= (B.mean(axis=0) if s.size == 0 else (s @ B) / p.W)[None, :]
+        if root is not None:
+            B *= root[:, None]
+        return B
+
+    old = cache.get("ws")
+    if old is None:
+        B = columns(ws)
+        G = B.T @ B
+    else:
+        pos = np.searchsorted(old, ws)
+        pos = np.minimum(pos, old.size - 1)
+        kept = old[pos] == ws
+        B = np.empty((p.shape[0], ws.size), order="F")
+        B[:, kept] = cache["B"][:, pos[kept]]
+        fresh = ~kept
+        G = np.empty((ws.size, ws.size))
+        G[np.ix_(kept, kept)] = cache["G"][np.ix_(pos[kept], pos[kept])]
+        if fresh.any():
+            B[:, fresh] = columns(ws[fresh])
+            cross = B.T @ B[:, fresh]  # every column against the new ones
+            G[:, fresh] = cross
+            G[fresh, :] = cross.T
+    cache.update(ws=ws, B=B, G=G)
+    yc = t.yc if root is None else t.yc * root
+    return G / p.W, (B.T @ yc) / p.W, t.yy
 
 
 def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, seed,
@@ -256,6 +284,7 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
     alive = np.ones(d, dtype=bool)  # not discarded by gap-safe screening
     alive &= (p.sq_norm + l2) > 0
     prev_ws = None
+    gram_cache = {}
     epochs = 0
     gap = np.inf
     used = set()
@@ -302,7 +331,7 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
         if use == "covariance":
             # The restricted problem costs nothing per epoch once its Gram exists (read from X
             # in place, only the working set's columns): solve it to the final tolerance.
-            G, c, yy = ws_gram(t, ws, threads)
+            G, c, yy = ws_gram(t, ws, threads, gram_cache)
             res = _core.cd_covariance(G, c, yy, w_ws, p.W, l1, l2, positive, max_iter - epochs,
                                       tol_abs, random, seed + epochs, ANDERSON)
         else:

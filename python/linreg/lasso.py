@@ -257,6 +257,11 @@ class ElasticNet(LinearModel):
         for col in range(k):
             t = prob.target(Y[:, col])
             results.append(_solve_target(t, alpha, l1_ratio, p, solver, coef0[col], stats, col))
+            if p["verbose"]:
+                r = results[-1]
+                print(f"[linreg {type(self).__name__}] target {col}: {r.solver}, {r.n_iter} "
+                      f"{'epochs' if solver == 'cd' else 'iterations'}, duality gap {r.gap:.3e} "
+                      f"(tol {r.tol:.3e}), {np.count_nonzero(r.coef)} non-zero of {d}")
         self._set_coefficients(np.stack([r.coef for r in results], axis=1),
                                np.array([r.intercept for r in results]), one_d, Xa.dtype)
         self._set_enet_attributes(results, one_d)
