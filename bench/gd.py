@@ -42,7 +42,6 @@ ratios near a target with that margin.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -52,6 +51,7 @@ import numpy as np
 
 import linreg
 from linreg import _bench, _core
+from linreg._bench import Report, title
 
 SIZES = {"full": (1_000_000, 100), "quick": (100_000, 100)}
 PAUSE_SECONDS = 0.5
@@ -198,33 +198,6 @@ def interleave(funcs, repeats, warm=None):
             times[key].append(dt)
     seconds = {key: statistics.median(t) for key, t in times.items()}
     return seconds, {key: len(t) for key, t in times.items()}, results
-
-
-class Report:
-    """Result rows, written as JSON lines (with the environment) for ``--out``."""
-
-    def __init__(self, env):
-        self.env = env
-        self.rows = []
-
-    def add(self, section, **fields):
-        row = {"section": section}
-        for key, value in fields.items():
-            row[key] = value.item() if isinstance(value, np.generic) else value
-        self.rows.append(row)
-        return row
-
-    def write(self, path):
-        with open(path, "a") as f:
-            for row in self.rows:
-                f.write(json.dumps({**row, "env": self.env}) + "\n")
-
-
-def title(text):
-    print()
-    print(text)
-    print("=" * len(text))
-    sys.stdout.flush()
 
 
 # ------------------------------------------------------------- 1. one full-batch gradient step

@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import json
 import os
 import platform
 import statistics
@@ -77,6 +76,7 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
+from linreg._bench import Report, title
 
 SIZES = {
     "full": {"a": (10_000, 1_000), "b": (1_000, 10_000), "c": (100_000, 200)},
@@ -196,7 +196,7 @@ def interleave(funcs, repeats, warm=None):
                     t0 = time.perf_counter()
                     results[key] = func()
                     dt = time.perf_counter() - t0
-                except Exception as exc:  # noqa: BLE001 - report, drop the contender, go on
+                except Exception as exc:
                     errors[key] = f"{type(exc).__name__}: {exc}"
                     print(f"    {key} raised {errors[key]}")
                     continue
@@ -232,33 +232,6 @@ def calibrate(make, tols, gap_of):
     return tol, dt, res, gap
 
 
-class Report:
-    """Result rows, written as JSON lines (with the environment) for ``--out``."""
-
-    def __init__(self, env):
-        self.env = env
-        self.rows = []
-
-    def add(self, section, **fields):
-        row = {"section": section}
-        for key, value in fields.items():
-            row[key] = value.item() if isinstance(value, np.generic) else value
-        self.rows.append(row)
-        return row
-
-    def write(self, path):
-        with open(path, "a") as f:
-            for row in self.rows:
-                f.write(json.dumps({**row, "env": self.env}) + "\n")
-
-
-def title(text):
-    print()
-    print(text)
-    print("=" * len(text))
-    sys.stdout.flush()
-
-
 def verdict(ok):
     return "PASS" if ok else "FAIL"
 
@@ -292,7 +265,7 @@ def import_peers():
     """Name -> module of the peers that import; prints a message for each missing one."""
     peers = {}
     try:
-        import sklearn.linear_model  # noqa: F401
+        import sklearn.linear_model
 
         peers["sklearn"] = sklearn.linear_model
     except ImportError as exc:
@@ -310,7 +283,7 @@ def import_linreg():
     missing."""
     try:
         import linreg
-    except Exception as exc:  # noqa: BLE001 - a half-rebuilt extension raises anything
+    except Exception as exc:
         print(f"linreg does not import ({type(exc).__name__}: {exc}): linreg rows are skipped")
         return None, False, False
     has_lasso = hasattr(linreg, "Lasso")
@@ -342,7 +315,7 @@ def environment(linreg):
             from linreg import _bench
 
             info = _bench.environment()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             info["linreg_environment_error"] = f"{type(exc).__name__}: {exc}"
     if not info.get("cpu"):
         info.update(python=sys.version.split()[0], numpy=np.__version__,
@@ -446,7 +419,7 @@ def section_single(report, sizes, problems, linreg, has_lasso, peers, repeats):
                     ref_sec = time.perf_counter() - t0
                     f_ref = objective(X, y, ref.coef_, ref.intercept_, alpha)
                     ref_gap_cert = float(ref.dual_gap_)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     print(f"    reference fit raised {type(exc).__name__}: {exc}")
 
             def gap_to_ref(fit, f_ref=f_ref, alpha=alpha):
@@ -459,7 +432,7 @@ def section_single(report, sizes, problems, linreg, has_lasso, peers, repeats):
                                                          d).items():
                 try:
                     tol, dt, res, _ = calibrate(make, ladder, gap_to_ref)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     failed[key] = f"{type(exc).__name__}: {exc}"
                     print(f"    {key} raised {failed[key]}")
                     if key.startswith("linreg"):
@@ -621,7 +594,7 @@ def section_path(report, sizes, linreg, has_path, peers, repeats):
             ref = sk.lasso_path(X, y, alphas=alphas, tol=REF_TOL, max_iter=REF_MAX_ITER)
             ref_sec = time.perf_counter() - t0
             f_ref = path_objectives(X, y, ref[1], alphas)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"    reference path raised {type(exc).__name__}: {exc}")
 
     def worst_to_ref(fit):
@@ -633,7 +606,7 @@ def section_path(report, sizes, linreg, has_path, peers, repeats):
     for key, (make, ladder) in path_contenders(linreg, has_path, peers, X, y, alphas).items():
         try:
             tol, dt, res, _ = calibrate(make, ladder, worst_to_ref)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             failed[key] = f"{type(exc).__name__}: {exc}"
             print(f"    {key} raised {failed[key]}")
             if key.startswith("linreg"):
@@ -725,8 +698,9 @@ def section_strategies(report, sizes, problems, linreg, repeats):
         for div in (10, 100):
             alpha = amax / div
 
-            def fit(**kw):
-                return lambda: linreg.Lasso(alpha=alpha, tol=1e-8, max_iter=100_000, **kw).fit(X, y)
+            def fit(_alpha=alpha, _X=X, _y=y, **kw):
+                return lambda: linreg.Lasso(alpha=_alpha, tol=1e-8, max_iter=100_000,
+                                            **kw).fit(_X, _y)
 
             funcs = {
                 "default (working sets + gap-safe screening + Anderson)": fit(),
@@ -751,8 +725,8 @@ def section_strategies(report, sizes, problems, linreg, repeats):
                            seconds=seconds[name], n_iter=int(m.n_iter_), objective=F)
             print()
             print(f"### ({key}) {n} x {d}, alpha_max/{div}")
-            print(markdown_table(["strategy", "seconds", "epochs", "solver_", "F", "x default"],
-                                 rows, "lrrlrr"))
+            markdown_table(["strategy", "seconds", "epochs", "solver_", "F", "x default"], rows,
+                           "lrrlrr")
     X, y, _ = make_problem(*sizes["a"])
     Xc = np.ascontiguousarray(X - X.mean(axis=0))
     yc = y - y.mean()
@@ -770,8 +744,8 @@ def section_strategies(report, sizes, problems, linreg, repeats):
     rows = [[name, f"{seconds[name]:.3f}", f"{seconds[name] / base:.2f}x"]
             for name in funcs if name in seconds]
     print()
-    print(f"### path on (a), 100 alphas")
-    print(markdown_table(["strategy", "seconds", "x default"], rows, "lrr"))
+    print("### path on (a), 100 alphas")
+    markdown_table(["strategy", "seconds", "x default"], rows, "lrr")
 
 
 def main(argv=None):
@@ -802,7 +776,7 @@ def main(argv=None):
     if linreg is not None:
         try:
             linreg.show_config()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"linreg.show_config() raised {type(exc).__name__}: {exc}")
     for key in ("cpu", "cores", "numpy", "sklearn", "celer", "skglm", "numba", "blas_pools"):
         if key in env:
@@ -814,7 +788,7 @@ def main(argv=None):
             sec = precompile_skglm(peers["skglm"])
             print(f"  skglm numba compilation (before any timing): {sec:.1f} s")
             report.add("skglm-compile", seconds=sec)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"skglm raised {type(exc).__name__}: {exc} while compiling: its rows are "
                   f"skipped")
             del peers["skglm"]

@@ -362,6 +362,7 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("gap", &CoordinateDescentResult::gap)
       .def_readonly("primal", &CoordinateDescentResult::primal)
       .def_readonly("dual_norm", &CoordinateDescentResult::dual_norm)
+      .def_readonly("XtR", &CoordinateDescentResult::XtR)
       .def_readonly("n_iter", &CoordinateDescentResult::n_iter)
       .def_readonly("converged", &CoordinateDescentResult::converged);
   m.def(

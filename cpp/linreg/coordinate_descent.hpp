@@ -57,6 +57,8 @@ struct CoordinateDescentResult {
   double gap = 0.0;       // duality gap at coef (of the problem on these columns)
   double primal = 0.0;    // P(coef)
   double dual_norm = 0.0;
+  VectorXd XtR;           // Xc'S R / W at coef (the negative gradient of the loss), for the KKT
+                          // check of the caller
   int n_iter = 0;         // epochs run
   bool converged = false;
 };
@@ -115,6 +117,16 @@ class Anderson {
 // An extrapolated point is kept only for a real decrease, not one within rounding: otherwise
 // two fits of the same problem whose data differ only in rounding (weights against repeated
 // rows) would take different paths and stop at different points.
+// The certificate of the current point into the result; whether it meets the tolerance.
+inline bool record(CoordinateDescentResult& out, const GapParts& g, const VectorXd& XtR,
+                   double tol) {
+  out.XtR = XtR;
+  out.gap = g.gap;
+  out.primal = g.primal;
+  out.dual_norm = g.dual_norm;
+  return g.gap <= tol;
+}
+
 inline bool better(double candidate, double current) {
   return candidate < current - 1e-12 * std::abs(current);
 }
@@ -142,11 +154,7 @@ inline CoordinateDescentResult cd_covariance(const Eigen::Ref<const MatrixXd>& G
     const double cw = c.dot(w);
     const double Rn = std::max(0.0, yy - 2.0 * cw + w.dot(q));
     const double Ry = yy - cw;
-    const GapParts g = duality_gap(pen, Rn, Ry, w, XtR, W);
-    out.gap = g.gap;
-    out.primal = g.primal;
-    out.dual_norm = g.dual_norm;
-    return g.gap <= opt.tol;
+    return detail::record(out, duality_gap(pen, Rn, Ry, w, XtR, W), XtR, opt.tol);
   };
   if (k == 0 || certify()) {
     out.converged = true;
@@ -233,11 +241,7 @@ CoordinateDescentResult cd_naive(const Scalar* X, Index n, Index ld, const Index
       Rn = r.squaredNorm() / W;
       Ry = r.dot(y) / W;
     }
-    const GapParts g = duality_gap(pen, Rn, Ry, w, XtR, W);
-    out.gap = g.gap;
-    out.primal = g.primal;
-    out.dual_norm = g.dual_norm;
-    return g.gap <= opt.tol;
+    return detail::record(out, duality_gap(pen, Rn, Ry, w, XtR, W), XtR, opt.tol);
   };
   if (k == 0 || certify()) {
     out.converged = true;

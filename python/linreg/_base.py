@@ -24,16 +24,22 @@ class NotFittedError(ValueError, AttributeError):
     """
 
 
-def _not_fitted_error_class():
-    sk = sys.modules.get("sklearn.exceptions")
+def _twin(cls, module: str, name: str, cache: dict):
+    """``cls``, or when scikit-learn's ``module`` is loaded, a subclass of both ``cls`` and its
+    class ``name`` there, so that code written for either library catches it."""
+    sk = sys.modules.get(module)
     if sk is None:
-        return NotFittedError
-    cls = _NOT_FITTED.get(sk.NotFittedError)
-    if cls is None:
-        cls = type("NotFittedError", (NotFittedError, sk.NotFittedError), {
-            "__module__": __name__, "__doc__": NotFittedError.__doc__})
-        _NOT_FITTED[sk.NotFittedError] = cls
-    return cls
+        return cls
+    theirs = getattr(sk, name)
+    twin = cache.get(theirs)
+    if twin is None:
+        twin = type(name, (cls, theirs), {"__module__": __name__, "__doc__": cls.__doc__})
+        cache[theirs] = twin
+    return twin
+
+
+def _not_fitted_error_class():
+    return _twin(NotFittedError, "sklearn.exceptions", "NotFittedError", _NOT_FITTED)
 
 
 _NOT_FITTED: dict = {}
@@ -64,15 +70,8 @@ class DataConversionWarning(LinregWarning):
 
 
 def data_conversion_warning_class():
-    sk = sys.modules.get("sklearn.exceptions")
-    if sk is None:
-        return DataConversionWarning
-    cls = _CONVERSION.get(sk.DataConversionWarning)
-    if cls is None:
-        cls = type("DataConversionWarning", (DataConversionWarning, sk.DataConversionWarning), {
-            "__module__": __name__, "__doc__": DataConversionWarning.__doc__})
-        _CONVERSION[sk.DataConversionWarning] = cls
-    return cls
+    return _twin(DataConversionWarning, "sklearn.exceptions", "DataConversionWarning",
+                 _CONVERSION)
 
 
 _CONVERSION: dict = {}

@@ -111,6 +111,34 @@ def contenders(model, alpha, n, d):
     return out
 
 
+# Shared by the benchmark scripts in bench/ (gd.py, lasso.py).
+class Report:
+    """Result rows, written as JSON lines (with the environment) for ``--out``."""
+
+    def __init__(self, env):
+        self.env = env
+        self.rows = []
+
+    def add(self, section, **fields):
+        row = {"section": section}
+        for key, value in fields.items():
+            row[key] = value.item() if isinstance(value, np.generic) else value
+        self.rows.append(row)
+        return row
+
+    def write(self, path):
+        with open(path, "a") as f:
+            for row in self.rows:
+                f.write(json.dumps({**row, "env": self.env}) + "\n")
+
+
+def title(text):
+    print()
+    print(text)
+    print("=" * len(text))
+    sys.stdout.flush()
+
+
 def environment():
     import linreg
 

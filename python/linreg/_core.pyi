@@ -114,6 +114,7 @@ class CoordinateDescentResult:
     gap: float  # duality gap (scikit-learn's definition, per W) at coef
     primal: float
     dual_norm: float
+    XtR: npt.NDArray[np.float64]  # Xc'S R / W at coef
     n_iter: int  # epochs
     converged: bool
 

@@ -23,9 +23,15 @@ from ._validation import (
 SOLVERS = ("cd", "fista", "subgradient")
 SELECTIONS = ("cyclic", "random")
 RULES = ("min", "1se")
-# A single fit takes the full Gram (covariance mode, O(n d^2) once) when d is this small: below
-# it the Gram costs about as much as the passes over X the working sets would make.
-SINGLE_FIT_GRAM_FEATURES = 128
+# A single fit takes the full Gram (covariance mode, O(n d^2) once) when d is this small and
+# n >= d: the Gram then costs about as much as the passes over X that working sets make
+# (bench/lasso.py section 3: 100000 x 200, full Gram 0.092 s against 0.11 s; 10000 x 1000,
+# 0.19-0.23 s against 0.03-0.10 s).
+SINGLE_FIT_GRAM_FEATURES = 256
+
+
+def _single_fit_gram(pre, n, d):
+    return pre is True or (pre == "auto" and d <= SINGLE_FIT_GRAM_FEATURES and n >= d)
 
 _OBJECTIVE_DOC = r"""
     .. math:: \min_{w, b} \; \frac{1}{2W} \sum_i s_i (y_i - x_i^\top w - b)^2
@@ -44,8 +50,9 @@ _PARAMS_DOC = """
         ``True``: coordinate descent in *covariance mode* on the Gram ``Xc'S Xc / W`` of the
         sufficient statistics (one ``O(n d^2)`` pass, then epochs independent of ``n``).
         ``False``: working sets in *naive mode* (residual updates on the working set's columns).
-        ``"auto"``: covariance mode when ``n_features <= 128``; otherwise working sets, each
-        solved on its own Gram when it has no more columns than X has rows, naively when it has.
+        ``"auto"``: covariance mode when ``n_features <= 256`` and
+        ``n_samples >= n_features``; otherwise working sets, each solved on its own Gram when
+        it has at most twice as many columns as X has rows, naively otherwise.
     max_iter : int, default=1000
         Coordinate descent: epochs (one update of every coordinate of the working set each);
         fista / subgradient: iterations (one pass over X each).
@@ -143,7 +150,7 @@ def _solve_target(t, alpha, l1_ratio, p, solver, w0, stats=None, col=0):
     if solver == "subgradient":
         return _lasso.subgradient(t, l1, l2, p["positive"], tol_abs, p["max_iter"], w0)
     pre = p["precompute"]
-    if pre is True or (pre == "auto" and d <= SINGLE_FIT_GRAM_FEATURES):
+    if _single_fit_gram(pre, n, d):
         W = t.prob.W
         return _lasso.cd_covariance_full(t, stats.xx / W, stats.xy[:, col] / W,
                                          float(stats.yy[col, col]) / W, l1, l2, p["positive"],
@@ -249,9 +256,7 @@ class ElasticNet(LinearModel):
             prev = np.asarray(self.coef_, dtype=np.float64).reshape(-1, d)
             if prev.shape == (k, d):
                 coef0 = prev.copy()
-        pre = p["precompute"]
-        needs_stats = solver == "cd" and (pre is True or (
-            pre == "auto" and d <= SINGLE_FIT_GRAM_FEATURES))
+        needs_stats = solver == "cd" and _single_fit_gram(p["precompute"], n, d)
         stats = prob.statistics(Y) if needs_stats else None
         results = []
         for col in range(k):
@@ -624,9 +629,8 @@ class ElasticNetCV(ElasticNet):
         self.mse_path_ = mse if many else mse[0]
         alpha = self.alpha_
         t = prob.target(Y[:, 0])
-        pre = p["precompute"]
-        stats = prob.statistics(Y) if solver == "cd" and (pre is True or (
-            pre == "auto" and d <= SINGLE_FIT_GRAM_FEATURES)) else None
+        stats = prob.statistics(Y) if solver == "cd" and _single_fit_gram(
+            p["precompute"], n, d) else None
         res = _solve_target(t, alpha, self.l1_ratio_, p, solver, np.zeros(d), stats, 0)
         self._set_coefficients(res.coef[:, None], np.array([res.intercept]), one_d, Xa.dtype)
         self._set_enet_attributes([res], one_d)
