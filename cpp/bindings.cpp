@@ -384,6 +384,20 @@ PYBIND11_MODULE(_core, m) {
       py::arg("random"), py::arg("seed"), py::arg("anderson"),
       py::call_guard<py::gil_scoped_release>(),
       "Covariance-mode coordinate descent on G = Xc'S Xc / W, c = Xc'S yc / W, yy = yc'S yc / W.");
+  m.def(
+      "grow_gram",
+      [](Eigen::Ref<MatrixXd> G, const Eigen::Ref<const MatrixXd>& B, Index first, double scale,
+         int n_threads) {
+        require(G.rows() == B.cols() && G.cols() == B.cols(),
+                "G must be " + std::to_string(B.cols()) + " x " + std::to_string(B.cols()));
+        require(first >= 0 && first <= B.cols(), "first must be in [0, " +
+                                                     std::to_string(B.cols()) + "]");
+        grow_gram(B.data(), B.rows(), B.cols(), B.outerStride(), first, scale, G.data(),
+                  G.outerStride(), n_threads);
+      },
+      py::arg("G").noconvert(), py::arg("B").noconvert(), py::arg("first"), py::arg("scale"),
+      py::arg("n_threads"), py::call_guard<py::gil_scoped_release>(),
+      "G[:, first:] = scale * B' B[:, first:] and its mirror G[first:, :first], in place.");
   bind_naive<double>(m);
   bind_naive<float>(m);
 

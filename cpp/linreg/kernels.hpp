@@ -141,4 +141,40 @@ inline void lower_rank_update(double alpha, const double* A, Index n, Index k, I
   }
 }
 
+// Grow a Gram by its new columns: G[:, first:] = scale * B' B[:, first:] for B (n x k,
+// column-major, leading dimension ldb), and the mirror block G[first:, :first] from it, for G
+// (k x k, column-major, leading dimension ldg) whose block G[:first, :first] is already there.
+// The new columns split over the threads, each part one gemm over all n rows (single-threaded
+// OpenBLAS inside each of our threads, so no second thread pool competes for the cores); the
+// mirror is a transpose in 64 x 64 tiles.
+inline void grow_gram(const double* B, Index n, Index k, Index ldb, Index first, double scale,
+                      double* G, Index ldg, int n_threads) {
+  const Index m = k - first;
+  if (m <= 0) return;
+  const int T = int(std::max<Index>(1, std::min<Index>(n_threads, m / 16)));
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(T) schedule(static, 1)
+#endif
+  for (int t = 0; t < T; ++t) {
+    const Index j0 = first + m * t / T, j1 = first + m * (t + 1) / T;
+    if (j1 <= j0) continue;
+#ifdef LINREG_USE_OPENBLAS
+    constexpr int ColMajor = 102, NoTrans = 111, Trans = 112;
+    scipy_cblas_dgemm(ColMajor, Trans, NoTrans, int(k), int(j1 - j0), int(n), scale, B, int(ldb),
+                      B + j0 * ldb, int(ldb), 0.0, G + j0 * ldg, int(ldg));
+#else
+    using Strided = Eigen::Map<const MatrixXd, 0, Eigen::OuterStride<>>;
+    using StridedOut = Eigen::Map<MatrixXd, 0, Eigen::OuterStride<>>;
+    Strided all(B, n, k, Eigen::OuterStride<>(ldb));
+    StridedOut out(G + j0 * ldg, k, j1 - j0, Eigen::OuterStride<>(ldg));
+    out.noalias() = scale * all.transpose() * all.middleCols(j0, j1 - j0);
+#endif
+  }
+  constexpr Index kTile = 64;  // G[first:, :first] = G[:first, first:]'
+  for (Index i0 = first; i0 < k; i0 += kTile)
+    for (Index j0 = 0; j0 < first; j0 += kTile)
+      for (Index j = j0; j < std::min(first, j0 + kTile); ++j)
+        for (Index i = i0; i < std::min(k, i0 + kTile); ++i) G[i + j * ldg] = G[j + i * ldg];
+}
+
 }  // namespace linreg

@@ -129,6 +129,10 @@ def gram_statistics_subset(
     X: npt.NDArray[Float], Y: npt.NDArray[Float], sample_weight: npt.NDArray[np.float64],
     fit_intercept: bool, cols: npt.NDArray[np.intp], n_threads: int,
 ) -> GramStatistics: ...
+def grow_gram(
+    G: npt.NDArray[np.float64],  # (k, k), F order, written in place
+    B: npt.NDArray[np.float64], first: int, scale: float, n_threads: int,
+) -> None: ...  # G[:, first:] = scale * B' B[:, first:], and the mirror block
 def residual_pass(
     X: npt.NDArray[Float], Y: npt.NDArray[Float], sample_weight: npt.NDArray[np.float64],
     coef: npt.NDArray[np.float64], intercept: npt.NDArray[np.float64], n_threads: int,

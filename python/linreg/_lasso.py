@@ -228,16 +228,16 @@ FEW_ROWS = 4096  # below this, the statistics' row blocks cannot keep two thread
 
 
 def ws_gram(t: Target, ws: np.ndarray, threads: int, cache: dict):
-    """``(G, c, yy)`` of the working set's columns, per W. Tall designs: the statistics of those
+    """``(G, c, yy, ws)`` of the working set's columns, per W, and the order they are in. Tall designs: the statistics of those
     columns, read from X in place, row blocks over the threads. Few rows (``n < 4096``, one row
-    block): the columns gathered (an n x k copy), centred, and their Gram by threaded BLAS
-    products that split over columns instead; the columns and Gram entries of the previous
+    block): the columns gathered (an n x k copy), centred, and their Gram by products that
+    split over the result's columns instead (``_core.grow_gram``); the columns and Gram entries of the previous
     working set (``cache``) are reused, so a growing set costs only its new columns."""
     p = t.prob
     if p.shape[0] >= FEW_ROWS:
         st = _core.gram_statistics_subset(p.X, t.y, p.sample_weight, p.fit_intercept, ws,
                                           threads)
-        return st.xx / p.W, st.xy[:, 0] / p.W, float(st.yy[0, 0]) / p.W
+        return st.xx / p.W, st.xy[:, 0] / p.W, float(st.yy[0, 0]) / p.W, ws
     s = p.sample_weight
     root = np.sqrt(s) if s.size else None
 
@@ -249,27 +249,33 @@ def ws_gram(t: Target, ws: np.ndarray, threads: int, cache: dict):
             B *= root[:, None]
         return B
 
+    # The set is re-ordered as [the previous set's columns that stay, in their order; the new
+    # ones], so that the kept block of the Gram is a contiguous copy.
     old = cache.get("ws")
     if old is None:
-        B = columns(ws)
-        G = B.T @ B
+        kept, fresh, pos = ws[:0], ws, np.zeros(0, dtype=np.intp)
     else:
-        pos = np.searchsorted(old, ws)
-        pos = np.minimum(pos, old.size - 1)
-        kept = old[pos] == ws
-        B = np.empty((p.shape[0], ws.size), order="F")
-        B[:, kept] = cache["B"][:, pos[kept]]
-        fresh = ~kept
-        G = np.empty((ws.size, ws.size))
-        G[np.ix_(kept, kept)] = cache["G"][np.ix_(pos[kept], pos[kept])]
-        if fresh.any():
-            B[:, fresh] = columns(ws[fresh])
-            cross = B.T @ B[:, fresh]  # every column against the new ones
-            G[:, fresh] = cross
-            G[fresh, :] = cross.T
-    cache.update(ws=ws, B=B, G=G)
+        stay = np.isin(old, ws)
+        pos = np.flatnonzero(stay)
+        kept, fresh = old[stay], ws[~np.isin(ws, old)]
+    order = np.concatenate([kept, fresh])
+    k0, k = kept.size, order.size
+    B = np.empty((p.shape[0], k), order="F")
+    G = np.empty((k, k), order="F")  # column-major: the core reads it without a copy
+    if k0:
+        if k0 == old.size:
+            B[:, :k0] = cache["B"]
+            G[:k0, :k0] = cache["G"]
+        else:
+            B[:, :k0] = cache["B"].take(pos, axis=1)
+            G[:k0, :k0] = cache["G"].take(pos, axis=1).take(pos, axis=0)
+    if fresh.size:
+        Bf = columns(fresh)
+        B[:, k0:] = Bf
+        _core.grow_gram(G, B, k0, 1.0 / p.W, threads)  # the set against the new columns
+    cache.update(ws=order, B=B, G=G)
     yc = t.yc if root is None else t.yc * root
-    return G / p.W, (B.T @ yc) / p.W, t.yy
+    return G, (B.T @ yc) / p.W, t.yy, order
 
 
 def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, seed,
@@ -331,7 +337,8 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
         if use == "covariance":
             # The restricted problem costs nothing per epoch once its Gram exists (read from X
             # in place, only the working set's columns): solve it to the final tolerance.
-            G, c, yy = ws_gram(t, ws, threads, gram_cache)
+            G, c, yy, ws = ws_gram(t, ws, threads, gram_cache)
+            w_ws = w[ws]
             res = _core.cd_covariance(G, c, yy, w_ws, p.W, l1, l2, positive, max_iter - epochs,
                                       tol_abs, random, seed + epochs, ANDERSON)
         else:
