@@ -26,10 +26,11 @@ Coordinate descent runs in one of two modes of the core (``cpp/linreg/coordinate
 * **working set** (celer-style): the full problem is checked with one fused pass over X in place
   (residual and ``X'S R`` together, C or F order, no copy), the features are ranked by their
   distance to the dual constraint, and the problem restricted to the best ``k`` of them is solved
-  by coordinate descent, either on the Gram of those ``k`` columns (``k <= n``) or in naive mode
-  (residual updates, reading the columns). The working set doubles until the full gap is below
-  ``tol``; gap-safe screening discards features that provably stay at zero. Only the working
-  set's columns are copied (to column-major order, when X is C-ordered).
+  by coordinate descent with Anderson extrapolation, either on the Gram of those ``k`` columns
+  (``k <= 2n``) or in naive mode (residual updates, reading the columns). Each round's working
+  set has twice as many features as the current support (celer's rule), until the full gap is
+  below ``tol``; gap-safe screening discards features that provably stay at zero. Only the
+  working set's columns are copied (to column-major order, when X is C-ordered).
 """
 
 from __future__ import annotations
