@@ -42,7 +42,6 @@ ratios near a target with that margin.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 import warnings
@@ -51,12 +50,9 @@ import numpy as np
 
 import linreg
 from linreg import _bench, _core
-from linreg._bench import Report, title
+from linreg._bench import LONG_SECONDS, Report, interleave, title
 
 SIZES = {"full": (1_000_000, 100), "quick": (100_000, 100)}
-PAUSE_SECONDS = 0.5
-SLOW_SECONDS = 4.0  # a warm-up slower than this: two more runs only
-LONG_SECONDS = 15.0  # a warm-up slower than this: no more runs
 NOISE = 0.1
 INTERCEPT = 1.5
 
@@ -153,53 +149,6 @@ def gd_core(X, Y, lr, max_iter, *, fit_intercept=False, batch_size=0, shuffle=Fa
     return res.coef[:, 0], float(res.intercept[0])
 
 
-def interleave(funcs, repeats, warm=None):
-    """Time ``funcs`` (name -> callable of no argument), interleaved round by round.
-
-    ``warm`` maps a name to ``(seconds, result)`` of a run made beforehand, which then stands for
-    that contender's warm-up.
-
-    Returns
-    -------
-    seconds : dict
-        Median seconds per contender over the runs after the warm-up (for a contender whose
-        warm-up took longer than ``SLOW_SECONDS``: the warm-up and two more runs; longer than
-        ``LONG_SECONDS``: the warm-up alone).
-    runs : dict
-        Number of timed runs per contender.
-    results : dict
-        What each contender returned in its last run.
-    """
-    warm = warm or {}
-    times = {key: [] for key in funcs}
-    results = {key: out for key, (_, out) in warm.items()}
-    slow, done = set(), set()
-    for rnd in range(repeats + 1):
-        for key, func in funcs.items():
-            if key in done or (key in slow and len(times[key]) >= 3):
-                continue
-            if rnd == 0 and key in warm:
-                dt = warm[key][0]
-            else:
-                # Let the previous contender's idle BLAS/OpenMP threads stop spinning, so that no
-                # run pays for another's.
-                time.sleep(PAUSE_SECONDS)
-                t0 = time.perf_counter()
-                results[key] = func()
-                dt = time.perf_counter() - t0
-            if rnd == 0:
-                if dt > LONG_SECONDS:
-                    done.add(key)
-                    times[key].append(dt)
-                elif dt > SLOW_SECONDS and repeats > 2:
-                    slow.add(key)
-                    times[key].append(dt)
-                continue
-            times[key].append(dt)
-    seconds = {key: statistics.median(t) for key, t in times.items()}
-    return seconds, {key: len(t) for key, t in times.items()}, results
-
-
 # ------------------------------------------------------------- 1. one full-batch gradient step
 
 
@@ -274,7 +223,8 @@ def section_step(report, X64, y64, mode, repeats):
             X = Xd if order == "C" else np.asfortranarray(Xd)
             xbytes = X.nbytes
             funcs = step_contenders(X, yd, lr, iters, seed_steps)
-            seconds, runs, results = interleave({k: f for k, (f, _) in funcs.items()}, repeats)
+            seconds, runs, results, _ = interleave({k: f for k, (f, _) in funcs.items()},
+                                                  repeats, catch=False)
             x_sum = float(np.sum(X, dtype=np.float64))
             name = np.dtype(dtype).name
             t = {}
@@ -364,7 +314,8 @@ def section_sgd_epoch(report, X64, y64, repeats):
             funcs["linreg shuffled, 1 thread"] = (lin(1, True, 1),
                                                   "linreg certificate only, 1 thread")
             funcs["linreg certificate only, 1 thread"] = (lin(0, False, 1), None)
-        seconds, runs, results = interleave({k: f for k, (f, _) in funcs.items()}, repeats)
+        seconds, runs, results, _ = interleave({k: f for k, (f, _) in funcs.items()},
+                                                  repeats, catch=False)
         print()
         print(header)
         print("-" * len(header))
@@ -469,7 +420,7 @@ def race_one(report, X, y, alpha, repeats, label=""):
     penalty = dict(penalty=None) if alpha == 0 else dict(penalty="l2", alpha=alpha / n)
     funcs[sk_key] = lambda: SGDRegressor(max_iter=sk_epochs, tol=None, shuffle=True,
                                          random_state=0, **penalty).fit(X, y)
-    seconds, runs, results = interleave(funcs, repeats, warm)
+    seconds, runs, results, _ = interleave(funcs, repeats, warm, catch=False)
 
     print()
     print(f"{model}: F* = {f_star:.10g}")
@@ -567,8 +518,9 @@ def section_batched(report, X, Y_all, repeats):
 
         cf = linreg.Ridge(alpha=alphas).fit(X, Y)
         ref = np.column_stack([cf.coef_, cf.intercept_])
-        seconds, runs, results = interleave({"batched (n, k)": batched,
-                                             "k separate fits": separate}, repeats)
+        seconds, runs, results, _ = interleave({"batched (n, k)": batched,
+                                                "k separate fits": separate}, repeats,
+                                               catch=False)
         vs = rel_err(results["batched (n, k)"], results["k separate fits"])
         for key in ("batched (n, k)", "k separate fits"):
             err = rel_err(results[key], ref)

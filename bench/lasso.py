@@ -56,8 +56,8 @@ without the pause whichever contender runs next would lose a core to them. skglm
 numba kernels on first use (about 10 s here, every new process: it does not cache them); they
 are compiled on a small problem before any timing, so that neither a warm-up nor the slow-run
 rule is distorted by the compiler. A contender that raises is reported with its exception and
-dropped from that table; celer and skglm are optional (skipped with a message if missing), and
-so, while it is being written, is linreg's Lasso. Note that scikit-learn, celer and skglm all
+dropped from that table; celer and skglm are optional (skipped with a message if missing). Note
+that scikit-learn, celer and skglm all
 copy a C-ordered X into Fortran order (and with an intercept, centre that copy) inside every
 fit; that copy is part of their time, as linreg reads X in place.
 """
@@ -65,10 +65,6 @@ fit; that copy is part of their time, as linreg reads X in place.
 from __future__ import annotations
 
 import argparse
-import inspect
-import os
-import platform
-import statistics
 import sys
 import time
 import traceback
@@ -76,16 +72,15 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-from linreg._bench import Report, title
+import linreg
+from linreg import _bench
+from linreg._bench import PAUSE_SECONDS, Report, interleave, title
 
 SIZES = {
     "full": {"a": (10_000, 1_000), "b": (1_000, 10_000), "c": (100_000, 200)},
     "quick": {"a": (2_000, 200), "b": (200, 2_000), "c": (20_000, 50)},
 }
 REPEATS = {"full": 5, "quick": 1}  # --quick: a smoke test in under a minute
-PAUSE_SECONDS = 0.5
-SLOW_SECONDS = 4.0  # a warm-up slower than this: two more runs only
-LONG_SECONDS = 15.0  # a warm-up slower than this: no more runs
 N_NONZERO = 20
 NOISE = 1.0
 INTERCEPT = 1.5
@@ -158,63 +153,6 @@ class Fit(NamedTuple):
     n_iter: object  # int, or total over a path; None when the contender does not say
 
 
-def interleave(funcs, repeats, warm=None):
-    """Time ``funcs`` (name -> callable of no argument), interleaved round by round.
-
-    ``warm`` maps a name to ``(seconds, result)`` of a run made beforehand, which then stands for
-    that contender's warm-up. A contender that raises is dropped, its exception kept.
-
-    Returns
-    -------
-    seconds : dict
-        Median seconds per contender over the runs after the warm-up (for a contender whose
-        warm-up took longer than ``SLOW_SECONDS``: the warm-up and two more runs; longer than
-        ``LONG_SECONDS``: the warm-up alone).
-    runs : dict
-        Number of timed runs per contender.
-    results : dict
-        What each contender returned in its last run.
-    errors : dict
-        Name -> exception text, for the contenders that raised.
-    """
-    warm = warm or {}
-    times = {key: [] for key in funcs}
-    results = {key: out for key, (_, out) in warm.items()}
-    errors = {}
-    slow, done = set(), set()
-    for rnd in range(repeats + 1):
-        for key, func in funcs.items():
-            if key in done or key in errors or (key in slow and len(times[key]) >= 3):
-                continue
-            if rnd == 0 and key in warm:
-                dt = warm[key][0]
-            else:
-                # Let the previous contender's idle BLAS/OpenMP threads stop spinning, so that no
-                # run pays for another's.
-                time.sleep(PAUSE_SECONDS)
-                try:
-                    t0 = time.perf_counter()
-                    results[key] = func()
-                    dt = time.perf_counter() - t0
-                except Exception as exc:
-                    errors[key] = f"{type(exc).__name__}: {exc}"
-                    print(f"    {key} raised {errors[key]}")
-                    continue
-            if rnd == 0:
-                if dt > LONG_SECONDS:
-                    done.add(key)
-                    times[key].append(dt)
-                elif dt > SLOW_SECONDS and repeats > 2:
-                    slow.add(key)
-                    times[key].append(dt)
-                elif repeats == 0:
-                    times[key].append(dt)
-                continue
-            times[key].append(dt)
-    seconds = {key: statistics.median(t) for key, t in times.items() if t and key not in errors}
-    return seconds, {key: len(t) for key, t in times.items()}, results, errors
-
-
 def calibrate(make, tols, gap_of):
     """Run ``make(tol)()`` for each ``tol`` in turn until ``gap_of(result) <= GAP_TARGET``.
 
@@ -278,23 +216,6 @@ def import_peers():
     return peers
 
 
-def import_linreg():
-    """``(linreg module or None, has Lasso, has lasso_path)``, with a message for what is
-    missing."""
-    try:
-        import linreg
-    except Exception as exc:
-        print(f"linreg does not import ({type(exc).__name__}: {exc}): linreg rows are skipped")
-        return None, False, False
-    has_lasso = hasattr(linreg, "Lasso")
-    has_path = hasattr(linreg, "lasso_path")
-    if not has_lasso:
-        print("linreg.Lasso does not exist yet: single-fit linreg rows are skipped")
-    if not has_path:
-        print("linreg.lasso_path does not exist yet: path linreg rows are skipped")
-    return linreg, has_lasso, has_path
-
-
 def precompile_skglm(skglm):
     """Compile skglm's numba kernels (single fit with and without intercept, path) on a small
     problem, so that no timed run, warm-up included, pays for the compiler. Returns seconds."""
@@ -308,25 +229,10 @@ def precompile_skglm(skglm):
     return time.perf_counter() - t0
 
 
-def environment(linreg):
-    info = {}
-    if linreg is not None:
-        try:
-            from linreg import _bench
-
-            info = _bench.environment()
-        except Exception as exc:
-            info["linreg_environment_error"] = f"{type(exc).__name__}: {exc}"
-    if not info.get("cpu"):
-        info.update(python=sys.version.split()[0], numpy=np.__version__,
-                    machine=platform.machine(), cores=os.cpu_count())
-        try:
-            with open("/proc/cpuinfo") as f:
-                info["cpu"] = next(line.split(":", 1)[1].strip() for line in f
-                                   if line.startswith("model name"))
-        except (OSError, StopIteration):
-            info["cpu"] = platform.processor()
-    for name in ("sklearn", "celer", "skglm", "numba", "scipy"):
+def environment():
+    """linreg's benchmark environment plus the peers' versions."""
+    info = _bench.environment()
+    for name in ("celer", "skglm", "numba", "scipy"):
         try:
             info[name] = __import__(name).__version__
         except ImportError:
@@ -334,19 +240,18 @@ def environment(linreg):
     return info
 
 
-def single_contenders(linreg, has_lasso, peers, alpha, n, d):
+def single_contenders(peers, alpha, n, d):
     """Name -> ``(make(tol) -> callable returning Fit, tols to try)``, single fits with an
     intercept."""
     out = {}
-    if has_lasso:
-        def lin(tol):
-            def run():
-                est = linreg.Lasso(alpha=alpha, tol=tol, max_iter=LINREG_MAX_ITER,
-                                   fit_intercept=True).fit(X_[0], y_[0])
-                return Fit(est.coef_, float(np.ravel(est.intercept_)[0]),
-                           getattr(est, "n_iter_", None))
-            return run
-        out["linreg Lasso"] = (lin, (TOL,))
+
+    def lin(tol):
+        def run():
+            est = linreg.Lasso(alpha=alpha, tol=tol, max_iter=LINREG_MAX_ITER,
+                               fit_intercept=True).fit(X_[0], y_[0])
+            return Fit(est.coef_, float(est.intercept_), est.n_iter_)
+        return run
+    out["linreg Lasso"] = (lin, (TOL,))
     if "sklearn" in peers:
         sk = peers["sklearn"]
 
@@ -390,7 +295,7 @@ X_, y_ = [None], [None]
 # ------------------------------------------------------------------------- 1. single fits
 
 
-def section_single(report, sizes, problems, linreg, has_lasso, peers, repeats):
+def section_single(report, sizes, problems, peers, repeats):
     title("1. Single Lasso fits, fit_intercept=True  (float64, C order)")
     print(f"tol starts at {TOL:g} for every contender; a peer whose warm-up misses a relative "
           f"gap of {GAP_TARGET:g} is re-run with tol / 100 (ladder "
@@ -428,8 +333,7 @@ def section_single(report, sizes, problems, linreg, has_lasso, peers, repeats):
                 return (objective(X, y, fit.coef, fit.intercept, alpha) - f_ref) / f_ref
 
             funcs, warm, tols, failed = {}, {}, {}, {}
-            for key, (make, ladder) in single_contenders(linreg, has_lasso, peers, alpha, n,
-                                                         d).items():
+            for key, (make, ladder) in single_contenders(peers, alpha, n, d).items():
                 try:
                     tol, dt, res, _ = calibrate(make, ladder, gap_to_ref)
                 except Exception as exc:
@@ -510,7 +414,7 @@ def section_single(report, sizes, problems, linreg, has_lasso, peers, repeats):
 # ------------------------------------------------------------------------------- 2. the path
 
 
-def path_contenders(linreg, has_path, peers, X, y, alphas):
+def path_contenders(peers, X, y, alphas):
     """Name -> ``(make(tol) -> callable returning Fit with coef (d, n_alphas)), tols)``."""
 
     def in_order(ret_alphas, coefs):
@@ -522,22 +426,15 @@ def path_contenders(linreg, has_path, peers, X, y, alphas):
         return np.asarray(coefs)[:, order]
 
     out = {}
-    if has_path:
-        # return_n_iter is optional in linreg's API: used only where the signature has it.
-        try:
-            with_n_iter = "return_n_iter" in inspect.signature(linreg.lasso_path).parameters
-        except (TypeError, ValueError):
-            with_n_iter = False
 
-        def lin(tol):
-            def run():
-                extra = {"return_n_iter": True} if with_n_iter else {}
-                out = linreg.lasso_path(X, y, alphas=alphas, tol=tol, max_iter=LINREG_MAX_ITER,
-                                        fit_intercept=False, **extra)
-                n_iter = int(np.sum(out[3])) if with_n_iter and len(out) > 3 else None
-                return Fit(in_order(out[0], out[1]), 0.0, n_iter)
-            return run
-        out["linreg lasso_path"] = (lin, (TOL,))
+    def lin(tol):
+        def run():
+            a, coefs, _, n_iters = linreg.lasso_path(X, y, alphas=alphas, tol=tol,
+                                                     max_iter=LINREG_MAX_ITER,
+                                                     fit_intercept=False, return_n_iter=True)
+            return Fit(in_order(a, coefs), 0.0, int(np.sum(n_iters)))
+        return run
+    out["linreg lasso_path"] = (lin, (TOL,))
     if "sklearn" in peers:
         sk = peers["sklearn"]
 
@@ -572,7 +469,7 @@ def path_contenders(linreg, has_path, peers, X, y, alphas):
     return out
 
 
-def section_path(report, sizes, linreg, has_path, peers, repeats):
+def section_path(report, sizes, peers, repeats):
     n, d = sizes["a"]
     X, y, _ = make_problem(n, d)
     X -= X.mean(axis=0)  # centred once, in place, for every contender
@@ -603,7 +500,7 @@ def section_path(report, sizes, linreg, has_path, peers, repeats):
         return float(np.max((path_objectives(X, y, fit.coef, alphas) - f_ref) / f_ref))
 
     funcs, warm, tols, failed = {}, {}, {}, {}
-    for key, (make, ladder) in path_contenders(linreg, has_path, peers, X, y, alphas).items():
+    for key, (make, ladder) in path_contenders(peers, X, y, alphas).items():
         try:
             tol, dt, res, _ = calibrate(make, ladder, worst_to_ref)
         except Exception as exc:
@@ -683,7 +580,7 @@ def _with(module, **values):
     return wrap
 
 
-def section_strategies(report, sizes, problems, linreg, repeats):
+def section_strategies(report, sizes, problems, repeats):
     """linreg alone, strategy against strategy: which of working sets, gap-safe screening,
     Anderson extrapolation and the full Gram pay off (single fits; then the path)."""
     from linreg import _lasso
@@ -770,14 +667,9 @@ def main(argv=None):
 
     t_start = time.perf_counter()
     print("linreg Lasso benchmark  (median of runs after one warm-up; contenders interleaved)")
-    linreg, has_lasso, has_path = import_linreg()
     peers = import_peers()
-    env = environment(linreg)
-    if linreg is not None:
-        try:
-            linreg.show_config()
-        except Exception as exc:
-            print(f"linreg.show_config() raised {type(exc).__name__}: {exc}")
+    env = environment()
+    linreg.show_config()
     for key in ("cpu", "cores", "numpy", "sklearn", "celer", "skglm", "numba", "blas_pools"):
         if key in env:
             print(f"  {key}: {env[key]}")
@@ -801,14 +693,13 @@ def main(argv=None):
             warnings.simplefilter("ignore", SklearnConvergenceWarning)
         except ImportError:
             pass
-        if linreg is not None and hasattr(linreg, "ConvergenceWarning"):
-            warnings.simplefilter("ignore", linreg.ConvergenceWarning)
+        warnings.simplefilter("ignore", linreg.ConvergenceWarning)
         if 1 in sections:
-            section_single(report, sizes, problems, linreg, has_lasso, peers, repeats)
+            section_single(report, sizes, problems, peers, repeats)
         if 2 in sections:
-            section_path(report, sizes, linreg, has_path, peers, repeats)
-        if 3 in sections and has_lasso:
-            section_strategies(report, sizes, problems, linreg, repeats)
+            section_path(report, sizes, peers, repeats)
+        if 3 in sections:
+            section_strategies(report, sizes, problems, repeats)
     print()
     print(f"total wall time {time.perf_counter() - t_start:.0f} s")
     if args.out:

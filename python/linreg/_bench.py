@@ -33,8 +33,9 @@ QUICK = {
     "ols-2e4x300": (20_000, 300, "ols", 0.0),
     "ridge-500x1500": (500, 1500, "ridge", 1.0),
 }
-SLOW_SECONDS = 4.0
-PAUSE_SECONDS = 0.5  # contenders slower than this in the warm-up run 2 more times only
+PAUSE_SECONDS = 0.5  # before every run: idle BLAS / OpenMP threads of the last one stop spinning
+SLOW_SECONDS = 4.0  # a warm-up slower than this: two more runs only
+LONG_SECONDS = 15.0  # a warm-up slower than this: no more runs (bench/gd.py, bench/lasso.py)
 
 
 def make_problem(n, d, dtype, order, seed=0):
@@ -112,6 +113,66 @@ def contenders(model, alpha, n, d):
 
 
 # Shared by the benchmark scripts in bench/ (gd.py, lasso.py).
+def interleave(funcs, repeats, warm=None, catch=True):
+    """Time ``funcs`` (name -> callable of no argument), interleaved round by round.
+
+    ``warm`` maps a name to ``(seconds, result)`` of a run made beforehand, which then stands for
+    that contender's warm-up. With ``catch``, a contender that raises is dropped, its exception
+    kept; without, the exception propagates.
+
+    Returns
+    -------
+    seconds : dict
+        Median seconds per contender over the runs after the warm-up (for a contender whose
+        warm-up took longer than ``SLOW_SECONDS``: the warm-up and two more runs; longer than
+        ``LONG_SECONDS``: the warm-up alone).
+    runs : dict
+        Number of timed runs per contender.
+    results : dict
+        What each contender returned in its last run.
+    errors : dict
+        Name -> exception text, for the contenders that raised.
+    """
+    warm = warm or {}
+    times = {key: [] for key in funcs}
+    results = {key: out for key, (_, out) in warm.items()}
+    errors = {}
+    slow, done = set(), set()
+    for rnd in range(repeats + 1):
+        for key, func in funcs.items():
+            if key in done or key in errors or (key in slow and len(times[key]) >= 3):
+                continue
+            if rnd == 0 and key in warm:
+                dt = warm[key][0]
+            else:
+                # Let the previous contender's idle BLAS/OpenMP threads stop spinning, so that no
+                # run pays for another's.
+                time.sleep(PAUSE_SECONDS)
+                try:
+                    t0 = time.perf_counter()
+                    results[key] = func()
+                    dt = time.perf_counter() - t0
+                except Exception as exc:
+                    if not catch:
+                        raise
+                    errors[key] = f"{type(exc).__name__}: {exc}"
+                    print(f"    {key} raised {errors[key]}")
+                    continue
+            if rnd == 0:
+                if dt > LONG_SECONDS:
+                    done.add(key)
+                    times[key].append(dt)
+                elif dt > SLOW_SECONDS and repeats > 2:
+                    slow.add(key)
+                    times[key].append(dt)
+                elif repeats == 0:
+                    times[key].append(dt)
+                continue
+            times[key].append(dt)
+    seconds = {key: statistics.median(t) for key, t in times.items() if t and key not in errors}
+    return seconds, {key: len(t) for key, t in times.items()}, results, errors
+
+
 class Report:
     """Result rows, written as JSON lines (with the environment) for ``--out``."""
 
