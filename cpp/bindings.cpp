@@ -366,6 +366,18 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("n_iter", &CoordinateDescentResult::n_iter)
       .def_readonly("converged", &CoordinateDescentResult::converged);
   m.def(
+      "duality_gap",
+      [](double l1, double l2, bool positive, double Rn, double Ry, const VectorXd& w,
+         const VectorXd& XtR, double W) {
+        require(XtR.size() == w.size(), "XtR and w differ in length");
+        const GapParts g = duality_gap(ElasticNetPenalty{l1, l2, positive}, Rn, Ry, w, XtR, W);
+        return py::make_tuple(g.gap, g.primal, g.dual_norm);
+      },
+      py::arg("l1"), py::arg("l2"), py::arg("positive"), py::arg("Rn"), py::arg("Ry"),
+      py::arg("w"), py::arg("XtR"), py::arg("weight_sum"),
+      "(gap, primal, dual_norm): scikit-learn's duality gap from Rn = R'SR/W, Ry = R'S yc/W and "
+      "XtR = Xc'S R/W (penalty.hpp), the certificate every solver of the L1 family reports.");
+  m.def(
       "cd_covariance",
       [](const Eigen::Ref<const MatrixXd>& G, const Eigen::Ref<const VectorXd>& c, double yy,
          const Eigen::Ref<const VectorXd>& w0, double W, double l1, double l2, bool positive,

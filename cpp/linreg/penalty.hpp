@@ -1,5 +1,4 @@
-// linreg/penalty.hpp -- the elastic-net penalty: value, proximal operator, coordinate update,
-// and the duality gap of the penalised least-squares problem.
+// linreg/penalty.hpp -- the elastic-net penalty: value, coordinate update, and the duality gap of the penalised least-squares problem.
 //
 // All solvers of the L1 family minimise, in per-weight units (W = sum of the sample weights),
 //
@@ -33,21 +32,6 @@ struct ElasticNetPenalty {
     const double t = std::abs(z) - l1;
     if (t <= 0.0) return 0.0;
     return std::copysign(t, z) / (a + l2);
-  }
-
-  // prox of step * penalty at v: argmin_u 1/(2 step) (u - v)^2 + step-scaled penalty
-  //   = soft_threshold(v, step * l1) / (1 + step * l2)
-  double prox(double v, double step) const { return coordinate(v, 1.0 / step) / step; }
-
-  // The element of the subdifferential of the penalty at w (the smooth part's gradient g added)
-  // with the smallest magnitude: what the subgradient method follows, and the KKT residual.
-  double min_norm_subgradient(double g, double w) const {
-    const double s = g + l2 * w;
-    if (w > 0.0) return s + l1;
-    if (w < 0.0) return s - l1;
-    // w = 0: s plus the subdifferential [-l1, l1] of l1|.| (positive: s + (-inf, l1]).
-    if (positive) return s + l1 >= 0.0 ? 0.0 : s + l1;
-    return std::abs(s) <= l1 ? 0.0 : s - std::copysign(l1, s);
   }
 };
 

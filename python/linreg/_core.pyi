@@ -137,6 +137,10 @@ def residual_pass(
     X: npt.NDArray[Float], Y: npt.NDArray[Float], sample_weight: npt.NDArray[np.float64],
     coef: npt.NDArray[np.float64], intercept: npt.NDArray[np.float64], n_threads: int,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def duality_gap(
+    l1: float, l2: float, positive: bool, Rn: float, Ry: float, w: npt.NDArray[np.float64],
+    XtR: npt.NDArray[np.float64], weight_sum: float,
+) -> tuple[float, float, float]: ...  # (gap, primal, dual_norm)
 def cd_covariance(
     G: npt.NDArray[np.float64], c: npt.NDArray[np.float64], yy: float,
     w0: npt.NDArray[np.float64], weight_sum: float, l1: float, l2: float, positive: bool,

@@ -152,19 +152,8 @@ class Target:
 
 
 def duality_gap(l1, l2, positive, Rn, Ry, w, XtR, W):
-    """``(gap, primal, dual_norm)``: the same formulas as the core (penalty.hpp)."""
-    w2 = float(w @ w)
-    primal = 0.5 * (Rn + l2 * w2) + l1 * float(np.abs(w).sum())
-    if l1 > 0:
-        A = XtR - l2 * w
-        dn = float(max(A.max(), 0.0)) if positive else float(np.abs(A).max())
-        scale = l1 / dn if dn > l1 else 1.0
-        dual = -0.5 * scale * scale * (Rn + l2 * w2) + scale * Ry
-        return primal - dual, primal, dn
-    if l2 > 0:
-        return Rn + 0.5 * l2 * w2 - Ry + float(XtR @ XtR) / (2 * l2), primal, float(
-            np.abs(XtR).max())
-    return W * float(XtR @ XtR), primal, float(np.abs(XtR).max())
+    """``(gap, primal, dual_norm)``, computed by the core's definition (penalty.hpp)."""
+    return _core.duality_gap(l1, l2, positive, Rn, Ry, w, XtR, W)
 
 
 def kkt_violation(l1, l2, positive, w, XtR):
@@ -200,7 +189,6 @@ class Result:
     converged: bool
     solver: str
     primal: float = np.nan
-    history: list = field(default_factory=list)
 
 
 # --- coordinate descent ---------------------------------------------------------------------------
@@ -295,11 +283,9 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
     epochs = 0
     gap = np.inf
     used = set()
-    history = []
     while True:
         XtR, Rn, Ry = t.gradient(w)
         gap, primal, dn = duality_gap(l1, l2, positive, Rn, Ry, w, XtR, p.W)
-        history.append(gap)
         if gap <= tol_abs and kkt_ok(l1, l2, positive, w, XtR, gap, dn, p, t.yy):
             converged = True
             break
@@ -361,7 +347,7 @@ def cd_working_set(t: Target, l1, l2, positive, tol_abs, max_iter, w0, random, s
         w[ws] = res.coef
         epochs += max(res.n_iter, 1)
     solver = "cd-working-set+" + "+".join(sorted(used)) if used else "cd-working-set"
-    return Result(w, t.intercept(w), gap, tol_abs, epochs, converged, solver, primal, history)
+    return Result(w, t.intercept(w), gap, tol_abs, epochs, converged, solver, primal)
 
 
 # --- proximal gradient and subgradient ------------------------------------------------------------
@@ -386,14 +372,12 @@ def fista(t: Target, l1, l2, positive, tol_abs, max_iter, w0):
     z = w.copy()
     tk = 1.0
     gap = np.inf
-    history = []
     converged = False
     it = 0
     best = (np.inf, w.copy(), np.inf)
     for it in range(1, max_iter + 1):
         XtR, Rn, Ry = t.gradient(z)
         gap, primal, _ = duality_gap(l1, l2, positive, Rn, Ry, z, XtR, t.prob.W)
-        history.append(gap)
         if gap <= tol_abs:
             best = (primal, z.copy(), gap)
             converged = True
@@ -410,7 +394,7 @@ def fista(t: Target, l1, l2, positive, tol_abs, max_iter, w0):
         z = w_new + ((tk - 1.0) / t_next) * (w_new - w)
         w, tk = w_new, t_next
     _, wb, gb = best
-    return Result(wb, t.intercept(wb), gb, tol_abs, it, converged, "fista", best[0], history)
+    return Result(wb, t.intercept(wb), gb, tol_abs, it, converged, "fista", best[0])
 
 
 def subgradient(t: Target, l1, l2, positive, tol_abs, max_iter, w0):
@@ -420,13 +404,11 @@ def subgradient(t: Target, l1, l2, positive, tol_abs, max_iter, w0):
     L = max(lipschitz(t, l2), 1e-300)
     w = np.array(w0, dtype=np.float64)
     best = (np.inf, w.copy(), np.inf)
-    history = []
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
         XtR, Rn, Ry = t.gradient(w)
         gap, primal, _ = duality_gap(l1, l2, positive, Rn, Ry, w, XtR, t.prob.W)
-        history.append(primal)
         if gap <= tol_abs:
             best = (primal, w.copy(), gap)
             converged = True
@@ -438,7 +420,7 @@ def subgradient(t: Target, l1, l2, positive, tol_abs, max_iter, w0):
         if positive:
             w = np.maximum(w, 0.0)
     primal, wb, gb = best
-    return Result(wb, t.intercept(wb), gb, tol_abs, it, converged, "subgradient", primal, history)
+    return Result(wb, t.intercept(wb), gb, tol_abs, it, converged, "subgradient", primal)
 
 
 # --- paths --------------------------------------------------------------------------------------
