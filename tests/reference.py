@@ -363,3 +363,34 @@ def ista_step(X, y, coef, alpha, l1_ratio, lr, sample_weight=None, fit_intercept
     u = np.maximum(v - lr * l1, 0.0) if positive else soft_threshold(v, lr * l1)
     w = u / (1 + lr * l2)
     return w, ym - xm @ w
+
+
+def ridge_loo_errors(X, y, alpha, sample_weight=None, fit_intercept=True):
+    """Leave-one-out residuals by brute force: drop row i, refit Ridge (means included) by the
+    augmented least-squares problem, predict row i."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n = X.shape[0]
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    errors = np.empty(y.shape)
+    for i in range(n):
+        keep = np.arange(n) != i
+        coef, intercept = ridge_augmented(X[keep], y[keep], alpha, w[keep], fit_intercept)
+        errors[i] = y[i] - X[i] @ coef - intercept
+    return errors
+
+
+def ridge_gcv(X, y, alpha, sample_weight=None, fit_intercept=True):
+    """GCV(alpha) = (1/n) sum s_i r_i^2 / (1 - tr(H)/n)^2, H the weighted hat matrix."""
+    X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    Z = np.c_[np.ones(n), X] if fit_intercept else X
+    P = np.eye(Z.shape[1]) * alpha
+    if fit_intercept:
+        P[0, 0] = 0.0
+    sw = np.sqrt(w)
+    Zs = Z * sw[:, None]
+    H = Zs @ np.linalg.solve(Zs.T @ Zs + P, Zs.T)
+    r = (np.eye(n) - H) @ (np.asarray(y, np.float64) * sw)
+    return float(r @ r / n / (1 - np.trace(H) / n) ** 2)

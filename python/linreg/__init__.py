@@ -23,7 +23,7 @@ from ._gradient import Progress
 from ._statistics import gram_statistics
 from .lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV, enet_path, lasso_path
 from .linear import LinearRegression
-from .ridge import Ridge
+from .ridge import Ridge, RidgeCV
 
 __version__ = "0.1.0"
 
@@ -42,6 +42,7 @@ __all__ = [
     "Progress",
     "RankDeficientWarning",
     "Ridge",
+    "RidgeCV",
     "enet_path",
     "gram_statistics",
     "get_num_threads",
