@@ -25,6 +25,7 @@ with warnings.catch_warnings():
         linreg.Lasso(), linreg.ElasticNet(), linreg.LassoCV(), linreg.ElasticNetCV(),
         linreg.Lasso(precompute=False, selection="random", random_state=0),
         linreg.ElasticNet(solver="fista"),
+        linreg.RidgeCV(), linreg.RidgeCV(cv=3, alphas=(0.0, 1.0)),
     ])
 
 

@@ -21,13 +21,17 @@ from ._config import get_num_threads, set_num_threads, show_config
 from ._core import GramStatistics
 from ._gradient import Progress
 from ._statistics import gram_statistics
+from .lab import BiasVariance, ConstraintGeometry, bias_variance, constraint_geometry
 from .lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV, enet_path, lasso_path
 from .linear import LinearRegression
+from .polynomial import PolynomialFeatures, PolynomialRegression, design_condition
 from .ridge import Ridge, RidgeCV
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BiasVariance",
+    "ConstraintGeometry",
     "ConvergenceWarning",
     "DivergenceError",
     "ElasticNet",
@@ -39,10 +43,15 @@ __all__ = [
     "LinearRegression",
     "LinregWarning",
     "NotFittedError",
+    "PolynomialFeatures",
+    "PolynomialRegression",
     "Progress",
     "RankDeficientWarning",
     "Ridge",
     "RidgeCV",
+    "bias_variance",
+    "constraint_geometry",
+    "design_condition",
     "enet_path",
     "gram_statistics",
     "get_num_threads",
@@ -50,3 +59,12 @@ __all__ = [
     "set_num_threads",
     "show_config",
 ]
+
+
+def __getattr__(name):
+    # linreg.plotting needs matplotlib (an optional extra): imported on first use only
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module 'linreg' has no attribute {name!r}")

@@ -364,7 +364,6 @@ class RidgeCV(Ridge):
         """
         fit_intercept, criterion, mode, alphas = self._check_params()
         Xa, Y, one_d, w = self._validate_fit_data(X, y, sample_weight)
-        n, p = Xa.shape
         stats = _core.gram_statistics(Xa, Y, w, fit_intercept, _config.get_num_threads())
         if not (np.isfinite(stats.xx).all() and np.isfinite(stats.x_mean).all()):
             raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose square "
@@ -458,6 +457,9 @@ class RidgeCV(Ridge):
             pred = pred.reshape(len(test), k, len(alphas))
             pred += np.asarray(tr.y_mean, dtype=np.float64)[None, :, None]
             err = (np.asarray(Y[test], dtype=np.float64)[:, :, None] - pred) ** 2
+            if w.size and not w[test].sum() > 0:
+                raise ValueError(f"sample_weight: the held-out rows of fold {f} all have weight "
+                                 "0, so their error is undefined; use other folds or weights")
             mse[:, :, f] = np.average(err, axis=0, weights=w[test] if w.size else None).T
         mean = mse.mean(axis=(1, 2))
         i = int(np.argmin(mean))
@@ -468,7 +470,7 @@ class RidgeCV(Ridge):
                     * _inverse(lam + alphas[i], lam)[:, None])
         self.decomposition_ = "cov-eigen"
         self.criterion_ = f"{len(folds)}-fold"
-        self.effective_dof_ = float((lam / (lam + alphas[i])).sum() + fit_intercept)
+        self.effective_dof_ = float((lam * _inverse(lam + alphas[i], lam)).sum() + fit_intercept)
         if hasattr(self, "cv_results_"):
             del self.cv_results_
         return coef, -float(mean[i]), (mse[:, 0, :] if k == 1 else mse)
