@@ -168,3 +168,17 @@ def test_demo_without_output_dir_says_how_to_get_figures():
     buf = io.StringIO()
     assert demo(out=buf) == 0
     assert "python -m linreg demo --out DIR" in buf.getvalue()
+
+
+def test_demo_without_matplotlib_prints_tables_and_says_how(tmp_path, monkeypatch):
+    import io
+
+    from linreg.__main__ import demo
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    buf = io.StringIO()
+    assert demo(out=buf, figures=str(tmp_path)) == 0
+    text = buf.getvalue()
+    assert "matplotlib is not installed; pip install 'linreg[plot]'" in text
+    assert "degree   train MSE" in text and "exact zeros: Lasso" in text
+    assert list(tmp_path.iterdir()) == []
