@@ -172,3 +172,19 @@ def test_learning_rate_curves(plotting):
     assert curves[2.1][-1] > 10 * curves[2.1][0]          # above 2/L: it grows
     gd = linreg.LinearRegression(solver="gd", learning_rate=0.5 / L, max_iter=20, tol=None)
     assert np.allclose(curves[0.5], gd.fit(x[:, None], y).loss_history_)
+
+
+def test_importing_linreg_does_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    pytest.importorskip("matplotlib")
+    code = ("import sys, linreg, linreg.lab, linreg.polynomial; linreg.plotting; "
+            "assert 'matplotlib' not in sys.modules, 'imported early'; "
+            "plt = linreg.plotting._pyplot(); import matplotlib; "
+            "assert matplotlib.get_backend().lower() == 'agg', matplotlib.get_backend()")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False, env=env)
+    assert run.returncode == 0, run.stderr
