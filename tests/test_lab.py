@@ -175,6 +175,7 @@ def test_learning_rate_curves(plotting):
 
 
 def test_importing_linreg_does_not_import_matplotlib():
+    import os
     import subprocess
     import sys
 
