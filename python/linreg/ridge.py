@@ -11,6 +11,7 @@ from . import _config, _core, _gradient
 from ._base import IllConditionedWarning, LinearModel
 from ._closed_form import fit_closed_form
 from ._validation import check_alpha, check_bool, check_option, raise_non_finite
+from .lasso import _folds, _rows
 
 
 class Ridge(LinearModel):
@@ -175,7 +176,8 @@ def _decompose(Xa, Ys, stats, sqrt_w, mean, mode, alpha_min, name):
     elif mode == "gram-eigen":
         Xs = _scaled_centred(Xa, mean, sqrt_w)
         lam, U = np.linalg.eigh(Xs @ Xs.T)
-        lam = np.maximum(lam, 0.0)
+        # rounding-level eigenvalues (the centring direction sqrt(s), exact duplicates) are 0
+        lam[lam < n * np.finfo(np.float64).eps * max(float(lam[-1]), 0.0)] = 0.0
         dec = _Decomposition("gram-eigen", lam, np.sqrt(lam)[:, None] * (U.T @ Ys), Xs.T @ U,
                              Q=U * np.sqrt(lam))
         dec.z_u = U.T @ Ys
@@ -213,21 +215,22 @@ def _loo_errors(dec, Ys, alphas, sqrt_w, weight_sum, fit_intercept, keep_per_sam
     loo = np.zeros((A, k))
     rss = np.zeros((A, k))
     per_sample = np.empty((n, k, A)) if keep_per_sample else None
-    for a in range(0, n, _CV_ROWS):
-        b = min(a + _CV_ROWS, n)
+    rows = max(256, min(_CV_ROWS, 2**17 // (k * A)))  # block arrays of (rows, k, A) ~ 1 MiB
+    for a in range(0, n, rows):
+        b = min(a + rows, n)
         Q = dec.rows(a, b)
         h = (Q * Q) @ D                                                   # (rows, A)
         if fit_intercept:
             h += ((sqrt_w[a:b] ** 2)[:, None] if sqrt_w is not None else 1.0) / weight_sum
+        # h = 1: the fit reproduces the row whatever its value; its LOO residual is 0/0, taken 0
+        inv = np.zeros_like(h)
+        np.divide(1.0, 1.0 - h, out=inv, where=h < 1.0 - 1e-12)
         r = Ys[a:b, :, None] - (Q @ ZD).reshape(b - a, k, A)            # (rows, k, A)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            e = r / (1.0 - h)[:, None, :]
-        e[~np.isfinite(e)] = 0.0  # h = 1: a row the fit reproduces exactly whatever it is
-        sq = e * e
-        loo += sq.sum(axis=0).T
-        rss += (r * r).sum(axis=0).T
+        r2 = r * r
+        loo += np.einsum("ika,ia->ak", r2, inv * inv)
+        rss += r2.sum(axis=0).T
         if keep_per_sample:
-            per_sample[a:b] = sq
+            per_sample[a:b] = r2 * (inv * inv)[:, None, :]
     return loo, rss, per_sample
 
 
@@ -364,18 +367,40 @@ class RidgeCV(Ridge):
         """
         fit_intercept, criterion, mode, alphas = self._check_params()
         Xa, Y, one_d, w = self._validate_fit_data(X, y, sample_weight)
-        stats = _core.gram_statistics(Xa, Y, w, fit_intercept, _config.get_num_threads())
-        if not (np.isfinite(stats.xx).all() and np.isfinite(stats.x_mean).all()):
-            raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose square "
-                                            "overflows)"))
-        mean = np.asarray(stats.x_mean, dtype=np.float64)
-        y_mean = np.asarray(stats.y_mean, dtype=np.float64)
+        n, p = Xa.shape
+        threads = _config.get_num_threads()
+        parts = None
+        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
+            # k contiguous folds: each fold's statistics once; the whole = their merge
+            parts = [_core.gram_statistics(_fold_rows(Xa, te), np.asfortranarray(Y[te]),
+                                           w[te] if w.size else w, fit_intercept, threads)
+                     for _, te in _folds(self.cv, n)]
+            stats = parts[0].copy()
+            for part in parts[1:]:
+                stats.merge(part)
+        if parts is not None or self.cv is not None or (mode != "svd" and n > p):
+            if parts is None:
+                stats = _core.gram_statistics(Xa, Y, w, fit_intercept, threads)
+            if not (np.isfinite(stats.xx).all() and np.isfinite(stats.x_mean).all()):
+                raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose "
+                                                "square overflows)"))
+            mean = np.asarray(stats.x_mean, dtype=np.float64)
+            y_mean = np.asarray(stats.y_mean, dtype=np.float64)
+        else:  # the kernel or the SVD: the means suffice, the p x p Gram is not formed
+            stats = None
+            if fit_intercept:
+                mean = np.asarray(_core.weighted_means(Xa, w, threads), dtype=np.float64)
+                y_mean = np.average(Y, axis=0, weights=w if w.size else None)
+            else:
+                mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
+            if not np.isfinite(mean).all() or not (fit_intercept or np.isfinite(Xa).all()):
+                raise_non_finite(Xa, ValueError("X contains NaN or infinity"))
         if self.cv is None:
             coef, score, self.mse_path_ = self._fit_loo(
                 Xa, Y, w, stats, mean, y_mean, alphas, mode, criterion, fit_intercept)
         else:
             coef, score, self.mse_path_ = self._fit_kfold(
-                Xa, Y, w, stats, alphas, fit_intercept)
+                Xa, Y, w, stats, parts, alphas, fit_intercept)
         intercept = (y_mean - mean @ coef) if fit_intercept else np.zeros(Y.shape[1])
         self._set_coefficients(coef, intercept, one_d, Xa.dtype)
         self.alphas_ = alphas
@@ -387,7 +412,7 @@ class RidgeCV(Ridge):
     def _fit_loo(self, Xa, Y, w, stats, mean, y_mean, alphas, mode, criterion, fit_intercept):
         n, k = Y.shape
         sqrt_w = np.sqrt(w) if w.size else None
-        weight_sum = float(stats.weight_sum)
+        weight_sum = float(w.sum()) if w.size else float(n)
         Ys = np.asarray(Y, dtype=np.float64) - y_mean
         if sqrt_w is not None:
             Ys *= sqrt_w[:, None]
@@ -422,18 +447,11 @@ class RidgeCV(Ridge):
             del self.cv_results_
         return coef, score, (path[:, 0] if k == 1 else path)
 
-    def _fit_kfold(self, Xa, Y, w, stats, alphas, fit_intercept):
-        from .lasso import _folds, _rows
-
+    def _fit_kfold(self, Xa, Y, w, stats, parts, alphas, fit_intercept):
         n, k = Y.shape
         folds = _folds(self.cv, n)
         threads = _config.get_num_threads()
-        partition = isinstance(self.cv, numbers.Integral)
-        if partition:  # contiguous folds: each fold's statistics once; training = the others
-            parts = [_core.gram_statistics(_rows(Xa, te) if not Xa.flags.c_contiguous
-                                           else Xa[te[0]:te[-1] + 1],
-                                           np.asfortranarray(Y[te]), w[te] if w.size else w,
-                                           fit_intercept, threads) for _, te in folds]
+        partition = parts is not None
         mse = np.zeros((len(alphas), k, len(folds)))
         for f, (train, test) in enumerate(folds):
             if partition:
@@ -453,7 +471,8 @@ class RidgeCV(Ridge):
             D = _inverse(lam[:, None] + alphas[None, :], lam)
             C = V @ (z[:, :, None] * D[:, None, :]).reshape(len(lam), k * len(alphas))
             mu = np.asarray(tr.x_mean, dtype=np.float64)
-            pred = (np.asarray(Xa[test], dtype=np.float64) - mu) @ C
+            Xte = _fold_rows(Xa, test) if partition else Xa[test]
+            pred = (np.asarray(Xte, dtype=np.float64) - mu) @ C
             pred = pred.reshape(len(test), k, len(alphas))
             pred += np.asarray(tr.y_mean, dtype=np.float64)[None, :, None]
             err = (np.asarray(Y[test], dtype=np.float64)[:, :, None] - pred) ** 2
@@ -475,6 +494,13 @@ class RidgeCV(Ridge):
             del self.cv_results_
         return coef, -float(mean[i]), (mse[:, 0, :] if k == 1 else mse)
 
+
+
+def _fold_rows(Xa, rows):
+    """The rows of one contiguous fold: a view of a C-ordered X, a copy otherwise."""
+    if Xa.flags.c_contiguous:
+        return Xa[rows[0]:rows[-1] + 1]
+    return _rows(Xa, rows)
 
 
 def _inverse(m, lam):
