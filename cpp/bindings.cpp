@@ -8,6 +8,7 @@
 #include <pybind11/stl.h>
 
 #include "linreg/coordinate_descent.hpp"
+#include "linreg/distributions.hpp"
 #include "linreg/errors.hpp"
 #include "linreg/gradient_descent.hpp"
 #include "linreg/gram.hpp"
@@ -53,6 +54,31 @@ void bind_fits(py::module_& m) {
       py::arg("X").noconvert(), py::arg("Y").noconvert(), py::arg("sample_weight").noconvert(),
       py::arg("alphas"), py::arg("fit_intercept"), py::arg("solver"), py::arg("n_threads"),
       py::arg("precise_work"), py::call_guard<py::gil_scoped_release>());
+  m.def(
+      "fit_normal_equations_keep",
+      [](const XRef& X, const Eigen::Ref<const Matrix<Scalar>>& Y, const WeightRef& w,
+         const VectorXd& alphas, bool fit_intercept, const std::string& solver, int n_threads,
+         double precise_work) {
+        NormalEquationsPolicy policy;
+        if (precise_work >= 0) policy.precise_work = precise_work;
+        GramStatistics stats;
+        stats.n_samples = -1;  // stays -1 when the path taken computes no statistics
+        FitResult res;
+        {
+          py::gil_scoped_release release;  // the tuple below needs the GIL back
+          res = fit_normal_equations<Scalar>(view_of<Scalar>(X), target_view<Scalar>(Y),
+                                             weights_of(w, X.rows()), alphas, fit_intercept,
+                                             solver, n_threads, policy, &stats);
+        }
+        py::object kept = py::none();
+        if (stats.n_samples >= 0) kept = py::cast(std::move(stats));
+        return py::tuple(py::make_tuple(res, kept));
+      },
+      py::arg("X").noconvert(), py::arg("Y").noconvert(), py::arg("sample_weight").noconvert(),
+      py::arg("alphas"), py::arg("fit_intercept"), py::arg("solver"), py::arg("n_threads"),
+      py::arg("precise_work"),
+      "fit_normal_equations, also returning the sufficient statistics when the path computed "
+      "them (the normal equations), else None.");
   m.def(
       "gram_statistics",
       [](const XRef& X, const Eigen::Ref<const Matrix<Scalar>>& Y, const WeightRef& w,
@@ -220,6 +246,99 @@ void bind_naive(py::module_& m) {
       py::arg("random"), py::arg("seed"), py::arg("anderson"),
       py::call_guard<py::gil_scoped_release>(),
       "Naive-mode coordinate descent on the columns cols of a column-major X; R updated in place.");
+}
+
+// Distributions: float64 arrays of any shape (shape () for a scalar), C order, read in place.
+// Every argument with more than one element has the same shape, which the result takes; an
+// argument with one element is used for all (the Python wrappers broadcast in general).
+using DoubleArray = py::array_t<double, py::array::c_style>;
+
+std::vector<py::ssize_t> elementwise_shape(
+    std::initializer_list<std::pair<const char*, const DoubleArray*>> args) {
+  const auto shape_of = [](const DoubleArray& a) {
+    return std::vector<py::ssize_t>(a.shape(), a.shape() + a.ndim());
+  };
+  const auto show = [](const std::vector<py::ssize_t>& shape) {
+    std::string out = "(";
+    for (size_t i = 0; i < shape.size(); ++i)
+      out += std::to_string(shape[i]) + (i + 1 < shape.size() ? ", " : "");
+    return out + (shape.size() == 1 ? ",)" : ")");
+  };
+  const char* first = nullptr;
+  std::vector<py::ssize_t> shape;
+  for (const auto& [name, a] : args) {
+    if (a->size() == 1) continue;
+    if (first == nullptr) {
+      first = name;
+      shape = shape_of(*a);
+    } else {
+      require(shape_of(*a) == shape, std::string(name) + " has shape " + show(shape_of(*a)) +
+                                         ", " + first + " has shape " + show(shape) +
+                                         "; arrays with more than one element must match");
+    }
+  }
+  if (first == nullptr)  // all single elements: the shape with the most dimensions
+    for (const auto& [name, a] : args)
+      if (a->ndim() >= py::ssize_t(shape.size())) shape = shape_of(*a);
+  return shape;
+}
+
+Eigen::Map<const Eigen::ArrayXd> flat(const DoubleArray& a) { return {a.data(), a.size()}; }
+
+py::array_t<double> to_numpy(const Eigen::ArrayXd& values, const std::vector<py::ssize_t>& shape) {
+  py::array_t<double> out(shape);
+  std::copy(values.data(), values.data() + values.size(), out.mutable_data());
+  return out;
+}
+
+void bind_distributions(py::module_& m) {
+  const auto two = [&m](const char* name, const char* x, const char* p,
+                        Eigen::ArrayXd (*f)(const Eigen::Ref<const Eigen::ArrayXd>&,
+                                            const Eigen::Ref<const Eigen::ArrayXd>&),
+                        const char* doc) {
+    m.def(
+        name,
+        [f, x, p](const DoubleArray& u, const DoubleArray& v) {
+          const auto shape = elementwise_shape({{x, &u}, {p, &v}});
+          Eigen::ArrayXd out;
+          {
+            py::gil_scoped_release release;
+            out = f(flat(u), flat(v));
+          }
+          return to_numpy(out, shape);
+        },
+        py::arg(x).noconvert(), py::arg(p).noconvert(), doc);
+  };
+  const auto three = [&m](const char* name, const char* x,
+                          Eigen::ArrayXd (*f)(const Eigen::Ref<const Eigen::ArrayXd>&,
+                                              const Eigen::Ref<const Eigen::ArrayXd>&,
+                                              const Eigen::Ref<const Eigen::ArrayXd>&),
+                          const char* doc) {
+    m.def(
+        name,
+        [f, x](const DoubleArray& u, const DoubleArray& d1, const DoubleArray& d2) {
+          const auto shape = elementwise_shape({{x, &u}, {"df1", &d1}, {"df2", &d2}});
+          Eigen::ArrayXd out;
+          {
+            py::gil_scoped_release release;
+            out = f(flat(u), flat(d1), flat(d2));
+          }
+          return to_numpy(out, shape);
+        },
+        py::arg(x).noconvert(), py::arg("df1").noconvert(), py::arg("df2").noconvert(), doc);
+  };
+  using Ref = const Eigen::Ref<const Eigen::ArrayXd>&;
+  two("t_sf", "t", "df", static_cast<Eigen::ArrayXd (*)(Ref, Ref)>(&t_sf),
+      "P(T > t), T Student t with df degrees of freedom.");
+  two("t_cdf", "t", "df", static_cast<Eigen::ArrayXd (*)(Ref, Ref)>(&t_cdf), "P(T <= t).");
+  two("t_two_sided_pvalue", "t", "df",
+      static_cast<Eigen::ArrayXd (*)(Ref, Ref)>(&t_two_sided_pvalue), "P(|T| > |t|).");
+  two("t_ppf", "q", "df", static_cast<Eigen::ArrayXd (*)(Ref, Ref)>(&t_ppf),
+      "The t with P(T <= t) = q.");
+  three("f_sf", "f", static_cast<Eigen::ArrayXd (*)(Ref, Ref, Ref)>(&f_sf),
+        "P(F > f), F with (df1, df2) degrees of freedom.");
+  three("f_isf", "q", static_cast<Eigen::ArrayXd (*)(Ref, Ref, Ref)>(&f_isf),
+        "The f with P(F > f) = q.");
 }
 
 py::dict build_info() {
@@ -410,6 +529,7 @@ PYBIND11_MODULE(_core, m) {
       py::arg("G").noconvert(), py::arg("B").noconvert(), py::arg("first"), py::arg("scale"),
       py::arg("n_threads"), py::call_guard<py::gil_scoped_release>(),
       "G[:, first:] = scale * B' B[:, first:] and its mirror G[first:, :first], in place.");
+  bind_distributions(m);
   bind_naive<double>(m);
   bind_naive<float>(m);
 

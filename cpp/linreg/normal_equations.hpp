@@ -254,7 +254,8 @@ template <class Scalar>
 FitResult fit_normal_equations(const DesignView<Scalar>& X, const TargetView<Scalar>& Y,
                                const double* w, const VectorXd& alphas, bool fit_intercept,
                                const std::string& solver, int n_threads,
-                               const NormalEquationsPolicy& policy = {}) {
+                               const NormalEquationsPolicy& policy = {},
+                               GramStatistics* statistics = nullptr) {
   const Index n = X.rows, d = X.cols, k = Y.cols;
   require(n >= 1 && d >= 1, "X must have at least one row and one column, got " +
                                 std::to_string(n) + " x " + std::to_string(d));
@@ -296,6 +297,8 @@ FitResult fit_normal_equations(const DesignView<Scalar>& X, const TargetView<Sca
 
   const GramStatistics st = gram_statistics(X, Y, w, fit_intercept, n_threads);
   require(st.xx.diagonal().allFinite() && st.x_mean.allFinite(), kNonFiniteX);
+  // The caller may keep the statistics (inference needs them): no second pass over X.
+  if (statistics) *statistics = st;
   VectorXd s = st.xx.diagonal().cwiseSqrt();
   for (Index j = 0; j < d; ++j)
     if (!(s[j] > 0.0)) s[j] = 1.0;

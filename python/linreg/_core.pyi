@@ -41,6 +41,16 @@ def fit_normal_equations(
     n_threads: int,
     precise_work: float,  # QR work below which auto takes QR outright; < 0: the default
 ) -> FitResult: ...
+def fit_normal_equations_keep(
+    X: npt.NDArray[Float],
+    Y: npt.NDArray[Float],
+    sample_weight: npt.NDArray[np.float64],
+    alphas: npt.NDArray[np.float64],
+    fit_intercept: bool,
+    solver: str,
+    n_threads: int,
+    precise_work: float,
+) -> tuple[FitResult, GramStatistics | None]: ...  # the statistics the normal equations used
 def gram_statistics(
     X: npt.NDArray[Float],
     Y: npt.NDArray[Float],
@@ -154,3 +164,20 @@ def cd_naive(
     w0: npt.NDArray[np.float64], l1: float, l2: float, positive: bool, max_iter: int,
     tol: float, dw_tol: float, gap_every: int, random: bool, seed: int, anderson: int,
 ) -> CoordinateDescentResult: ...
+
+# --- Student t and F distributions (cpp/linreg/distributions.hpp) ---------------------------
+# float64, C-contiguous arrays of any shape (shape () for a scalar), read in place. Arguments with
+# more than one element share one shape, which the result takes; one-element arguments are used
+# for every entry. Invalid df (<= 0, NaN, inf) or q outside [0, 1] raise ValueError.
+def t_sf(t: npt.NDArray[np.float64], df: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+def t_cdf(t: npt.NDArray[np.float64], df: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+def t_two_sided_pvalue(
+    t: npt.NDArray[np.float64], df: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...  # P(|T| > |t|)
+def t_ppf(q: npt.NDArray[np.float64], df: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+def f_sf(
+    f: npt.NDArray[np.float64], df1: npt.NDArray[np.float64], df2: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
+def f_isf(
+    q: npt.NDArray[np.float64], df1: npt.NDArray[np.float64], df2: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
