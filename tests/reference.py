@@ -394,3 +394,109 @@ def ridge_gcv(X, y, alpha, sample_weight=None, fit_intercept=True):
     H = Zs @ np.linalg.solve(Zs.T @ Zs + P, Zs.T)
     r = (np.eye(n) - H) @ (np.asarray(y, np.float64) * sw)
     return float(r @ r / n / (1 - np.trace(H) / n) ** 2)
+
+
+def ols_inference(X, y, sample_weight=None, fit_intercept=True):
+    """Textbook OLS/WLS inference with NumPy: params (intercept first), bse, rss, sigma^2,
+    R^2, the leverages; (Z'SZ)^-1 by numpy.linalg.inv (fine on well-conditioned designs)."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n = len(y)
+    s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    Z = np.c_[np.ones(n), X] if fit_intercept else X
+    ZtZ_inv = np.linalg.inv(Z.T @ (Z * s[:, None]))
+    params = ZtZ_inv @ (Z.T @ (s * y))
+    r = y - Z @ params
+    rss = float(s @ r**2)
+    df = n - Z.shape[1]
+    sigma2 = rss / df
+    ybar = (s @ y) / s.sum() if fit_intercept else 0.0
+    tss = float(s @ (y - ybar) ** 2)
+    lev = s * np.einsum("ij,jk,ik->i", Z, ZtZ_inv, Z)
+    return {"params": params, "bse": np.sqrt(sigma2 * np.diag(ZtZ_inv)), "rss": rss,
+            "sigma2": sigma2, "rsquared": 1 - rss / tss, "leverage": lev, "cov": sigma2 * ZtZ_inv,
+            "df_resid": df}
+
+
+def exact_ols_bse(X, y):
+    """Exact standard errors of OLS with an intercept (rational arithmetic, float at the end):
+    sqrt(diag((Z'Z)^-1) * RSS / (n - p)). Small problems only."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n, d = X.shape
+    p = d + 1
+    rows = [[Fraction(1)] + [Fraction(float(v)) for v in X[i]] for i in range(n)]
+    ys = [Fraction(float(v)) for v in y]
+    A = [[sum(rows[i][a] * rows[i][b] for i in range(n)) for b in range(p)] for a in range(p)]
+    rhs = [sum(rows[i][a] * ys[i] for i in range(n)) for a in range(p)]
+    M = [A[a][:] + [rhs[a]] + [Fraction(int(a == b)) for b in range(p)] for a in range(p)]
+    for col in range(p):
+        piv = next(r for r in range(col, p) if M[r][col] != 0)
+        M[col], M[piv] = M[piv], M[col]
+        pv = M[col][col]
+        M[col] = [v / pv for v in M[col]]
+        for r in range(p):
+            if r != col and M[r][col] != 0:
+                f = M[r][col]
+                M[r] = [a - f * b for a, b in zip(M[r], M[col])]
+    beta = [M[a][p] for a in range(p)]
+    res = [ys[i] - sum(rows[i][a] * beta[a] for a in range(p)) for i in range(n)]
+    rss = sum(r * r for r in res)
+    diag = [M[a][p + 1 + a] for a in range(p)]
+    return np.sqrt(np.array([float(v * rss / (n - p)) for v in diag]))
+
+
+def bayesian_ridge_evidence(X, y, sample_weight=None, fit_intercept=True, max_iter=300, tol=1e-3,
+                            alpha_1=1e-6, alpha_2=1e-6, lambda_1=1e-6, lambda_2=1e-6,
+                            alpha_init=None, lambda_init=None):
+    """MacKay's evidence iteration for Bayesian ridge regression, directly on the centred,
+    sqrt(weight)-scaled data (scikit-learn's order of operations and stopping rule).
+
+    Each iteration: the posterior mean m = argmin alpha ||yc - Xc m||^2 + lambda ||m||^2 (least
+    squares on [sqrt(alpha) Xc; sqrt(lambda) I]), rss = ||yc - Xc m||^2 and, with e the squared
+    singular values of Xc (0 beyond its rank), gamma = sum_{e > 0} alpha e / (lambda + alpha e);
+    then lambda = (gamma + 2 lambda_1) / (||m||^2 + 2 lambda_2),
+    alpha = (W - gamma + 2 alpha_1) / (rss + 2 alpha_2); stop when sum |m - m_previous| < tol.
+    Returns a dict: coef, intercept, alpha, lambda, sigma ((lambda I + alpha Xc'Xc)^-1 from the
+    SVD at the result), scores (the log evidence before each update and at the result), n_iter,
+    converged, means (m of every iteration).
+    """
+    Xc, yc, xm, ym = centred(X, y, sample_weight, fit_intercept)
+    n, p = Xc.shape
+    s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    W = s.sum()
+    yv = np.asarray(y, dtype=np.float64)
+    y_var = np.average((yv - np.average(yv, weights=s)) ** 2, weights=s)
+    alpha = 1.0 / (y_var + np.finfo(np.float64).eps) if alpha_init is None else alpha_init
+    lam = 1.0 if lambda_init is None else lambda_init
+    _, sv, Vt = np.linalg.svd(Xc, full_matrices=True)
+    e = np.zeros(p)
+    e[:len(sv)] = sv**2
+
+    def posterior(alpha, lam):
+        A = np.vstack([np.sqrt(alpha) * Xc, np.sqrt(lam) * np.eye(p)])
+        m = np.linalg.lstsq(A, np.r_[np.sqrt(alpha) * yc, np.zeros(p)], rcond=None)[0]
+        return m, float(np.sum((yc - Xc @ m) ** 2))
+
+    def log_evidence(alpha, lam, m, rss):
+        return (lambda_1 * np.log(lam) - lambda_2 * lam + alpha_1 * np.log(alpha)
+                - alpha_2 * alpha + 0.5 * (p * np.log(lam) + W * np.log(alpha) - alpha * rss
+                                           - lam * m @ m - np.sum(np.log(lam + alpha * e))
+                                           - W * np.log(2 * np.pi)))
+
+    scores, means, converged = [], [], False
+    for it in range(max_iter):
+        m, rss = posterior(alpha, lam)
+        scores.append(log_evidence(alpha, lam, m, rss))
+        gamma = np.sum(alpha * e[e > 0] / (lam + alpha * e[e > 0]))
+        lam = (gamma + 2 * lambda_1) / (m @ m + 2 * lambda_2)
+        alpha = (W - gamma + 2 * alpha_1) / (rss + 2 * alpha_2)
+        means.append(m)
+        if it > 0 and np.sum(np.abs(means[-2] - m)) < tol:
+            converged = True
+            break
+    m, rss = posterior(alpha, lam)
+    scores.append(log_evidence(alpha, lam, m, rss))
+    return {"coef": m, "intercept": ym - xm @ m, "alpha": alpha, "lambda": lam,
+            "sigma": (Vt.T / (lam + alpha * e)) @ Vt, "scores": np.array(scores),
+            "n_iter": it + 1, "converged": converged, "means": means}

@@ -15,18 +15,28 @@ from ._validation import check_alpha, check_bool, check_option, raise_non_finite
 SOLVERS = ("auto", "cholesky", "qr") + GD_SOLVERS
 
 
-def fit_closed_form(est, X, y, sample_weight, alpha, solver):
-    """Validate, solve with the core, set the fitted attributes of ``est``, warn if needed."""
+def fit_closed_form(est, X, y, sample_weight, alpha, solver, keep=None):
+    """Validate, solve with the core, set the fitted attributes of ``est``, warn if needed;
+    ``keep(Xa, Y, w, res, stats)`` is called after a closed-form solve (inference state;
+    ``stats`` the core's sufficient statistics when its path computed them, else None)."""
     fit_intercept = check_bool(est.fit_intercept, "fit_intercept")
     solver = check_option(solver, "solver", SOLVERS)
     Xa, Y, one_d, w = est._validate_fit_data(X, y, sample_weight)
     alphas = check_alpha(alpha, Y.shape[1])
     if solver in GD_SOLVERS:
+        if keep is not None:
+            keep(None, None, None, None, None)
         return fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver)
+    stats = None
     try:
-        res = _core.fit_normal_equations(
-            Xa, Y, w, alphas, fit_intercept, solver, _config.get_num_threads(), -1.0
-        )
+        if keep is None:
+            res = _core.fit_normal_equations(
+                Xa, Y, w, alphas, fit_intercept, solver, _config.get_num_threads(), -1.0
+            )
+        else:  # the statistics the normal equations used are kept for inference
+            res, stats = _core.fit_normal_equations_keep(
+                Xa, Y, w, alphas, fit_intercept, solver, _config.get_num_threads(), -1.0
+            )
     except ValueError as exc:
         if "NaN or infinity" in str(exc):
             raise_non_finite(Xa, exc)
@@ -39,6 +49,8 @@ def fit_closed_form(est, X, y, sample_weight, alpha, solver):
     est.n_iter_ = int(res.n_iter)
     est.dependent_columns_ = np.asarray(res.dependent_columns, dtype=np.intp)
     est.fallback_ = res.fallback_reason if res.fell_back else None
+    if keep is not None:
+        keep(Xa, Y, w, res, stats)
     name = type(est).__name__
     if res.fell_back:
         copy_mb = Xa.shape[0] * (Xa.shape[1] + 1) * 8 / 2**20

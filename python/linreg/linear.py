@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from . import _gradient
+import numpy as np
+
+from . import _gradient, _inference
 from ._base import LinearModel
 from ._closed_form import fit_closed_form
+from ._validation import check_option, check_sample_weight, check_y
 
 
 class LinearRegression(LinearModel):
@@ -126,7 +129,94 @@ class LinearRegression(LinearModel):
         -------
         self
         """
-        return fit_closed_form(self, X, y, sample_weight, 0.0, self.solver)
+        self._inference_state = None
+        return fit_closed_form(self, X, y, sample_weight, 0.0, self.solver, keep=self._keep)
+
+    def _keep(self, Xa, Y, w, res, stats):
+        """After a closed-form fit of one target: the statistics inference needs."""
+        if Xa is None or Y.shape[1] != 1:
+            self._inference_state = None
+            return
+        names = (list(self.feature_names_in_) if hasattr(self, "feature_names_in_")
+                 else [f"x{j}" for j in range(Xa.shape[1])])
+        coef = np.atleast_2d(self.coef_)[0]
+        self._inference_state = _inference.capture(
+            Xa, Y, w, coef, float(np.atleast_1d(self.intercept_)[0]),
+            bool(self.fit_intercept), res.solver, names, stats)
+
+    def _state(self):
+        self._check_is_fitted()
+        st = getattr(self, "_inference_state", None)
+        if st is None:
+            raise ValueError("inference needs a closed-form fit (solver 'auto', 'cholesky' or "
+                             "'qr') of a single target; this model was fitted with "
+                             f"solver_={self.solver_!r} and coef_ of shape "
+                             f"{np.shape(self.coef_)}")
+        return st
+
+    def inference(self, cov_type="nonrobust", *, X=None, y=None, sample_weight=None):
+        r"""Standard errors, t tests, intervals, R^2, F test, likelihood: the Gaussian model.
+
+        The model is :math:`y_i = b + x_i^\top w + \varepsilon_i`,
+        :math:`\varepsilon_i \sim N(0, \sigma^2 / s_i)`; see
+        :class:`linreg.RegressionInference`. ``"nonrobust"`` comes from the statistics kept
+        at fit, with no pass over X. ``cov_type="HC0" | "HC1" | "HC2" | "HC3"``
+        (heteroskedasticity-robust) needs each row's residual and leverage: pass the training
+        ``X``, ``y`` (and ``sample_weight``) again.
+
+        Returns
+        -------
+        RegressionInference
+        """
+        st = self._state()
+        cov_type = check_option(cov_type, "cov_type", _inference.COV_TYPES)
+        robust = None
+        if cov_type != "nonrobust":
+            if X is None or y is None:
+                raise ValueError(f"cov_type={cov_type!r} needs the training data: pass X=..., "
+                                 "y=... (and sample_weight=...) as at fit")
+            Xa = self._validate_predict_X(X)
+            Y, _ = check_y(y, Xa)
+            w = check_sample_weight(sample_weight, Xa.shape[0])
+            robust = _inference.robust_cov(st, Xa, Y[:, 0], w, cov_type)
+        return _inference.RegressionInference(st, cov_type, robust)
+
+    def summary(self, cov_type="nonrobust", alpha=0.05, **data):
+        """:meth:`inference` as a plain-text table (statsmodels' ``summary()``)."""
+        return self.inference(cov_type, **data).summary(alpha)
+
+    def get_prediction(self, X, alpha=0.05):
+        r"""Predictions with standard errors and intervals at the rows of X.
+
+        ``mean`` is ``X @ coef_ + intercept_``; ``se_mean`` its standard error
+        (:math:`\hat\sigma \sqrt{z' (Z'SZ)^{-1} z}`, ``z = (1, x)``); ``se_obs`` that of a new
+        observation (:math:`\sqrt{se\_mean^2 + \hat\sigma^2}`, unit weight);
+        ``mean_ci`` and ``obs_ci`` the ``1 - alpha`` confidence and prediction intervals
+        (t quantiles with ``df_resid`` degrees of freedom), as statsmodels'
+        ``get_prediction(X).summary_frame(alpha)``.
+
+        Returns
+        -------
+        dict of ndarray
+        """
+        st = self._state()
+        Xa = self._validate_predict_X(X)
+        k = int(st.fit_intercept) + st.factor.rank
+        df_resid = st.n_obs - k
+        scale = st.rss / df_resid if df_resid > 0 else np.nan
+        Z = np.asarray(Xa, dtype=np.float64)
+        mean = Z @ st.coef + st.intercept
+        Zc = (Z - st.x_mean) if st.fit_intercept else Z
+        B = st.factor.half(Zc.T)
+        lev = (B * B).sum(axis=0) + (1.0 / st.weight_sum if st.fit_intercept else 0.0)
+        se_mean = np.sqrt(scale * lev)
+        se_obs = np.sqrt(scale * lev + scale)
+        from . import _distributions
+
+        q = float(_distributions.t_ppf(1 - alpha / 2, df_resid)) if df_resid > 0 else np.nan
+        return {"mean": mean, "se_mean": se_mean, "se_obs": se_obs,
+                "mean_ci": np.c_[mean - q * se_mean, mean + q * se_mean],
+                "obs_ci": np.c_[mean - q * se_obs, mean + q * se_obs]}
 
 
 LinearRegression.__doc__ = LinearRegression.__doc__.replace(
