@@ -182,3 +182,25 @@ def test_demo_without_matplotlib_prints_tables_and_says_how(tmp_path, monkeypatc
     assert "matplotlib is not installed; pip install 'linreg[plot]'" in text
     assert "degree   train MSE" in text and "exact zeros: Lasso" in text
     assert list(tmp_path.iterdir()) == []
+
+
+def test_probabilistic_view_recomputed(demo):
+    text, _ = demo
+    x, y = seed()[:2]
+    X = x[:, None]
+    ols = linreg.LinearRegression().fit(X, y)
+    inf = ols.inference()
+    assert f"R-squared                       {inf.rsquared:.4f}" in text
+    assert f"Log-likelihood                 {inf.llf:.6g}" in text
+    mle = linreg.fit_by_likelihood(X, y)
+    got = re.search(rf"w = ({NUMBER})  b = ({NUMBER})  sigma\^2 = ({NUMBER})   log-likelihood",
+                    text)
+    assert close(float(got.group(1)), mle.coef[0], 1e-7)
+    assert close(float(got.group(3)), inf.sigma2_mle, 1e-6)
+    assert close(float(got.group(1)), ols.coef_[0], 1e-7)
+    ridge = linreg.Ridge(alpha=0.25).fit(X, y)
+    got = re.search(rf"\(MAP\)\n\s+w = ({NUMBER})\s+b = ({NUMBER});", text)
+    assert close(float(got.group(1)), ridge.coef_[0], 1e-7)
+    bayes = linreg.BayesianRidge().fit(X, y)
+    got = re.search(rf"1/alpha_ = ({NUMBER})", text)
+    assert close(float(got.group(1)), 1 / bayes.alpha_, 1e-4)

@@ -20,8 +20,17 @@ from ._base import (  # noqa: E402
 from ._config import get_num_threads, set_num_threads, show_config
 from ._core import GramStatistics
 from ._gradient import Progress
+from ._inference import InferenceWarning, RegressionInference
 from ._statistics import gram_statistics
-from .lab import BiasVariance, ConstraintGeometry, bias_variance, constraint_geometry
+from .bayes import BayesianRidge
+from .lab import (
+    BiasVariance,
+    ConstraintGeometry,
+    bias_variance,
+    constraint_geometry,
+    fit_by_likelihood,
+    gaussian_posterior,
+)
 from .lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV, enet_path, lasso_path
 from .linear import LinearRegression
 from .polynomial import PolynomialFeatures, PolynomialRegression, design_condition
@@ -30,6 +39,7 @@ from .ridge import Ridge, RidgeCV
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesianRidge",
     "BiasVariance",
     "ConstraintGeometry",
     "ConvergenceWarning",
@@ -38,6 +48,7 @@ __all__ = [
     "ElasticNetCV",
     "GramStatistics",
     "IllConditionedWarning",
+    "InferenceWarning",
     "Lasso",
     "LassoCV",
     "LinearRegression",
@@ -47,12 +58,15 @@ __all__ = [
     "PolynomialRegression",
     "Progress",
     "RankDeficientWarning",
+    "RegressionInference",
     "Ridge",
     "RidgeCV",
     "bias_variance",
     "constraint_geometry",
     "design_condition",
     "enet_path",
+    "fit_by_likelihood",
+    "gaussian_posterior",
     "gram_statistics",
     "get_num_threads",
     "lasso_path",

@@ -274,7 +274,10 @@ def run(out, figures=None):
     p("  ball at a smooth point: both weights stay non-zero.")
     p("")
 
-    # 7. Figures ----------------------------------------------------------------------------
+    # 7. The probabilistic view -------------------------------------------------------------
+    probabilistic_story(X, y, ols, p, res)
+
+    # 8. Figures ----------------------------------------------------------------------------
     res["figures"] = []
     if figures is not None:
         try:
@@ -338,6 +341,53 @@ def gradient_descent_story(X, y, ols, p):
         except linreg.DivergenceError as exc:
             p(f"  {lr:8.4f}  {factor:4.2f}   {'diverged':>16}   {'':9}   {words}:")
             p(f"    DivergenceError: {exc}")
+
+
+def probabilistic_story(X, y, ols, p, res):
+    """Maximum likelihood = least squares; Gaussian prior = Ridge; inference; BayesianRidge."""
+    import linreg
+    from .lab import fit_by_likelihood, gaussian_posterior
+
+    inf = ols.inference()
+    res["inference"] = inf
+    p("7. The probabilistic view: y = b + w x + noise, noise ~ N(0, sigma^2).")
+    p("  How sure can we be of the line? ols.summary():")
+    for line in inf.summary().splitlines():
+        p("    " + line)
+    mle = fit_by_likelihood(X, y)
+    res["mle"] = mle
+    p(f"  Maximising the Gaussian log-likelihood over (b, w, log sigma^2) numerically (BFGS, "
+      f"{mle.n_iter} iterations):")
+    p(f"    w = {mle.coef[0]:.8f}  b = {mle.intercept:.8f}  sigma^2 = {mle.sigma2:.8e}   "
+      f"log-likelihood {-mle.objective:.6f}")
+    p(f"    least squares: w = {ols.coef_[0]:.8f}  b = {ols.intercept_:.8f}  RSS/n = "
+      f"{inf.sigma2_mle:.8e}   llf {inf.llf:.6f}")
+    p("    the maximum-likelihood line is the least-squares line, and sigma^2_ML = RSS/n "
+      f"(the unbiased RSS/(n-2) = {inf.scale:.6e}).")
+    sigma2, tau2 = 0.05**2, 0.1**2
+    map_fit = fit_by_likelihood(X, y, prior_variance=tau2, sigma2=sigma2)
+    ridge = linreg.Ridge(alpha=sigma2 / tau2).fit(X, y)
+    res["map"] = (map_fit, ridge)
+    p(f"  Adding the prior w ~ N(0, tau^2) with tau = 0.1 (sigma = 0.05 fixed): the maximum of the "
+      "posterior (MAP)")
+    p(f"    w = {map_fit.coef[0]:.8f}  b = {map_fit.intercept:.8f};  Ridge(alpha = sigma^2/tau^2 "
+      f"= {sigma2 / tau2:g}): w = {ridge.coef_[0]:.8f}  b = {ridge.intercept_:.8f}")
+    post = gaussian_posterior(X, y, alpha=sigma2 / tau2, sigma2=sigma2)
+    ci = post.credible_interval(0.95)[0]
+    p(f"    the posterior of w is Gaussian: mean {post.mean[0]:.6f}, sd "
+      f"{np.sqrt(post.cov[0, 0]):.6f}, 95% credible interval [{ci[0]:.4f}, {ci[1]:.4f}], "
+      f"effective dof {post.effective_dof:.3f}")
+    bayes = linreg.BayesianRidge().fit(X, y)
+    res["bayes"] = bayes
+    mean, std = bayes.predict(np.array([[0.5], [1.5]]), return_std=True)
+    p("  BayesianRidge chooses both precisions by maximising the evidence: "
+      f"noise sigma^2 = 1/alpha_ = {1 / bayes.alpha_:.4e},")
+    p(f"    prior tau^2 = 1/lambda_ = {1 / bayes.lambda_:.4g} ({bayes.n_iter_} iterations); "
+      f"w = {bayes.coef_[0]:.6f} = Ridge(alpha = lambda_/alpha_ = "
+      f"{bayes.lambda_ / bayes.alpha_:.3g}).coef_")
+    p(f"    predictive mean +/- sd at x = 0.5: {mean[0]:.4f} +/- {std[0]:.4f};  at x = 1.5 "
+      f"(outside the data): {mean[1]:.4f} +/- {std[1]:.4f}")
+    p("")
 
 
 def write_figures(directory, x, y, x_test, y_test, bv, geo):

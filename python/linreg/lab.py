@@ -249,3 +249,181 @@ def constraint_geometry(X, y, radius):
         w_lasso = lasso(a_lasso)
     return ConstraintGeometry(Xc, yc, float(radius), ols, w_ridge, float(a_ridge), w_lasso,
                               float(a_lasso))
+
+
+# -- the probabilistic view ---------------------------------------------------------------------
+
+@dataclass
+class LikelihoodFit:
+    r"""What :func:`fit_by_likelihood` found by numerical optimisation."""
+
+    coef: np.ndarray
+    intercept: float
+    sigma2: float
+    objective: float
+    n_iter: int
+    grad_norm: float
+
+
+def _bfgs(fun, x0, max_iter=500, gtol=1e-9):
+    """Minimise ``fun`` (returning value and gradient) by BFGS with Armijo backtracking."""
+    x = np.asarray(x0, dtype=np.float64).copy()
+    f, g = fun(x)
+    H = np.eye(x.size)
+    g0 = max(np.linalg.norm(g), 1e-300)
+    it = 0
+    for it in range(1, max_iter + 1):
+        p = -H @ g
+        if g @ p >= 0:  # not a descent direction: restart from steepest descent
+            H = np.eye(x.size)
+            p = -g
+        step = 1.0
+        while True:
+            x_new = x + step * p
+            f_new, g_new = fun(x_new)
+            if np.isfinite(f_new) and f_new <= f + 1e-4 * step * (g @ p):
+                break
+            step *= 0.5
+            if step < 1e-20:
+                return x, f, g, it
+        s, yk = x_new - x, g_new - g
+        stalled = abs(f - f_new) <= 4 * np.finfo(np.float64).eps * abs(f)
+        x, f, g = x_new, f_new, g_new
+        if np.linalg.norm(g) <= gtol * g0 or (stalled and np.linalg.norm(g) <= 1e-8 * g0):
+            break  # converged, or at the rounding floor of f
+        sy = s @ yk
+        if sy > 1e-300:
+            rho = 1.0 / sy
+            V = np.eye(x.size) - rho * np.outer(s, yk)
+            H = V @ H @ V.T + rho * np.outer(s, s)
+    return x, f, g, it
+
+
+def fit_by_likelihood(X, y, *, prior_variance=None, sigma2=None, max_iter=500):
+    r"""Maximise the Gaussian likelihood (or posterior) numerically, without the closed form.
+
+    The model :math:`y_i = b + x_i^\top w + \varepsilon_i`, :math:`\varepsilon_i \sim
+    N(0, \sigma^2)`. Without ``prior_variance`` this minimises the negative log-likelihood
+
+    .. math:: \frac n2 \log(2\pi\sigma^2) + \frac{1}{2\sigma^2}\lVert y - b - Xw\rVert^2
+
+    over :math:`(b, w, \log\sigma^2)` by BFGS: the maximum is the least-squares line, with
+    :math:`\sigma^2 = \mathrm{RSS}/n`. With ``prior_variance`` :math:`\tau^2` (the prior
+    :math:`w \sim N(0, \tau^2 I)`, ``b`` flat) and a fixed ``sigma2`` it minimises the negative
+    log-posterior, adding :math:`\lVert w\rVert^2 / (2\tau^2)`: the maximum (MAP) is Ridge with
+    ``alpha = sigma2 / prior_variance``. The features are standardised inside (and the answer
+    mapped back) so the optimiser sees a round problem.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    prior_variance : float, optional
+        :math:`\tau^2 > 0`; needs ``sigma2``.
+    sigma2 : float, optional
+        A fixed noise variance (required with a prior; estimated otherwise).
+    max_iter : int, default=500
+
+    Returns
+    -------
+    LikelihoodFit
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or y.ndim != 1 or len(y) != len(X):
+        raise ValueError(f"X must be 2-D and y 1-D of the same length, got {X.shape} and "
+                         f"{y.shape}")
+    if prior_variance is not None and (sigma2 is None or not prior_variance > 0):
+        raise ValueError("a prior needs prior_variance > 0 and a fixed sigma2 > 0")
+    if sigma2 is not None and not sigma2 > 0:
+        raise ValueError(f"sigma2 must be > 0, got {sigma2!r}")
+    n, d = X.shape
+    mu, sd = X.mean(axis=0), X.std(axis=0)
+    sd[sd == 0] = 1.0
+    Z = (X - mu) / sd
+    ym, ys = y.mean(), max(y.std(), 1e-300)
+    t = (y - ym) / ys                           # the problem in standard units
+    prec = np.zeros(d) if prior_variance is None else ys**2 / (prior_variance * sd**2)
+
+    def negloglik(theta):
+        b, v = theta[0], theta[1:1 + d]
+        if sigma2 is None:
+            log_s2 = theta[-1]
+        else:
+            log_s2 = np.log(sigma2 / ys**2)
+        r = t - b - Z @ v
+        s2 = np.exp(log_s2)
+        f = 0.5 * n * (np.log(2 * np.pi) + log_s2) + 0.5 * (r @ r) / s2 + 0.5 * prec @ (v * v)
+        g = np.empty_like(theta)
+        g[0] = -r.sum() / s2
+        g[1:1 + d] = -(Z.T @ r) / s2 + prec * v
+        if sigma2 is None:
+            g[-1] = 0.5 * n - 0.5 * (r @ r) / s2
+        return f, g
+
+    x0 = np.zeros(1 + d + (sigma2 is None))
+    theta, f, g, it = _bfgs(negloglik, x0, max_iter=max_iter)
+    coef = theta[1:1 + d] * ys / sd
+    intercept = float(ym + ys * theta[0] - mu @ coef)
+    s2 = float(np.exp(theta[-1]) * ys**2) if sigma2 is None else float(sigma2)
+    # the density of y is that of t divided by ys per observation
+    objective = float(f) + n * np.log(ys)
+    return LikelihoodFit(coef, intercept, s2, objective, int(it), float(np.linalg.norm(g)))
+
+
+@dataclass
+class GaussianPosterior:
+    r"""The posterior of ``w`` under :math:`y \sim N(b + Xw, \sigma^2 I)`,
+    :math:`w \sim N(0, \tau^2 I)`: Gaussian with mean = Ridge(alpha = sigma^2 / tau^2) and
+    covariance :math:`\sigma^2 (X_c'X_c + \alpha I)^{-1}`."""
+
+    mean: np.ndarray
+    cov: np.ndarray
+    intercept: float
+    alpha: float
+    sigma2: float
+    effective_dof: float
+
+    def credible_interval(self, level=0.95):
+        """Equal-tailed ``level`` credible intervals of each coefficient, (n_features, 2)."""
+        from ._distributions import t_ppf
+
+        # the Gaussian quantile: the t quantile with infinitely many degrees is approximated
+        # by a very large df (exact to ~1e-10)
+        z = float(t_ppf(0.5 + level / 2.0, 1e12))
+        sd = np.sqrt(np.diag(self.cov))
+        return np.c_[self.mean - z * sd, self.mean + z * sd]
+
+
+def gaussian_posterior(X, y, alpha, sigma2=None, *, fit_intercept=True):
+    r"""The Bayesian reading of Ridge at a fixed alpha.
+
+    With Gaussian noise of variance :math:`\sigma^2` and the prior :math:`w \sim N(0, \tau^2 I)`,
+    :math:`\alpha = \sigma^2/\tau^2`, the posterior of ``w`` is Gaussian with mean
+    :class:`linreg.Ridge` ``(alpha).coef_`` and covariance
+    :math:`\sigma^2 (X_c^\top X_c + \alpha I)^{-1}`; the effective degrees of freedom are
+    :math:`\sum_j \lambda_j / (\lambda_j + \alpha)` over the eigenvalues of
+    :math:`X_c^\top X_c`. ``sigma2`` defaults to the residual variance
+    :math:`\mathrm{RSS} / (n - \mathrm{dof} - 1)`.
+
+    Returns
+    -------
+    GaussianPosterior
+    """
+    from ._statistics import gram_statistics
+    from .ridge import Ridge
+
+    if not (np.isscalar(alpha) and alpha > 0):
+        raise ValueError(f"alpha must be a number > 0, got {alpha!r}")
+    model = Ridge(alpha=alpha, fit_intercept=fit_intercept).fit(X, y)
+    stats = gram_statistics(X, y, fit_intercept=fit_intercept)
+    G = np.asarray(stats.xx, dtype=np.float64)
+    lam, V = np.linalg.eigh(G)
+    lam = np.maximum(lam, 0.0)
+    dof = float((lam / (lam + alpha)).sum())
+    if sigma2 is None:
+        r = np.asarray(y, np.float64) - model.predict(X)
+        sigma2 = float(r @ r / max(len(r) - dof - int(fit_intercept), 1e-300))
+    cov = sigma2 * (V / (lam + alpha)) @ V.T
+    return GaussianPosterior(np.asarray(model.coef_, np.float64), cov, float(model.intercept_),
+                             float(alpha), float(sigma2), dof)
