@@ -55,6 +55,17 @@ def test_gaussian_posterior_of_ridge():
     assert est.sigma2 == pytest.approx(r @ r / (40 - np.trace(H) - 1), rel=1e-10)
 
 
+def test_credible_intervals_are_gaussian_quantiles():
+    stats = pytest.importorskip("scipy.stats")
+    X, y = data(n=40, seed=5)
+    post = gaussian_posterior(X, y, alpha=2.0, sigma2=0.5)
+    sd = np.sqrt(np.diag(post.cov))
+    for level in (0.5, 0.9, 0.99):
+        z = stats.norm.ppf(0.5 + level / 2)
+        assert rel_err(post.credible_interval(level), np.c_[post.mean - z * sd,
+                                                            post.mean + z * sd]) < 1e-10
+
+
 def test_bad_arguments():
     X, y = data()
     with pytest.raises(ValueError, match="prior"):

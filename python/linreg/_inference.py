@@ -115,6 +115,15 @@ class Factor:
         return coords / (self.sing[:, None] if B.ndim == 2 else self.sing)
 
 
+    def from_half(self, H):
+        """D^-1 R^-1 H: with H = half(B), (X_c'SX_c)^+ B."""
+        if self.R is not None:
+            out = _solve_upper(self.R, H)
+        else:
+            out = self.V @ (H / (self.sing[:, None] if H.ndim == 2 else self.sing))
+        return out / (self.scale[:, None] if H.ndim == 2 else self.scale)
+
+
 class State:
     """What a fit keeps for inference: counts, means, sums of squares, the factor."""
 
@@ -151,6 +160,16 @@ class State:
         return out
 
 
+def _residuals(Xa, y, coef, x_mean, y_mean, rows=8192):
+    """y - b - X w computed as (y - y_mean) - (X - x_mean) w, block by block: the centred form
+    keeps the cancelling terms small when the coefficients are large."""
+    r = np.empty(len(y))
+    for a in range(0, len(y), rows):
+        b = min(a + rows, len(y))
+        r[a:b] = (y[a:b] - y_mean) - (np.asarray(Xa[a:b], dtype=np.float64) - x_mean) @ coef
+    return r
+
+
 def capture(Xa, Y, w, coef, intercept, fit_intercept, solver, names, stats=None):
     """The inference state of a closed-form fit of one target (``coef`` of shape (d,)).
 
@@ -175,11 +194,15 @@ def capture(Xa, Y, w, coef, intercept, fit_intercept, solver, names, stats=None)
     tss = float(stats.yy[0, 0])
     c = np.asarray(stats.xy, dtype=np.float64)[:, 0]
     wc = np.asarray(coef, dtype=np.float64)
-    # RSS = y'Sy - 2 w'c + w'Gw from the statistics, no pass over X; it cancels when the fit
-    # explains nearly all of y, and then one pass over X computes the residuals instead
+    # RSS = y'Sy - 2 w'c + w'Gw from the statistics, with no pass over X, when its rounding
+    # error (eps times the size of the terms) is below 1e-10 RSS; otherwise (a close fit, large
+    # cancelling coefficients, or the QR path of small and ill-conditioned problems) one pass
+    # over X computes the residuals
     rss = tss - 2.0 * wc @ c + wc @ G @ wc
-    if not rss > 1e-6 * tss:
-        r = y - (Xa @ np.asarray(coef, dtype=Xa.dtype)).astype(np.float64) - intercept
+    size = tss + 2.0 * np.abs(wc) @ np.abs(c) + np.abs(wc) @ np.abs(G) @ np.abs(wc)
+    if solver == "qr" or not rss > 1e10 * len(wc) * np.finfo(np.float64).eps * size:
+        r = _residuals(Xa, y, wc, x_mean if fit_intercept else 0.0,
+                       y_mean if fit_intercept else 0.0)
         rss = float(np.dot(r * r, s) if weighted else r @ r)
     n_obs = int(np.count_nonzero(w)) if weighted else n
     log_w = float(np.log(w[w > 0]).sum()) if weighted else 0.0
@@ -327,7 +350,9 @@ def robust_cov(state, Xa, y, w, cov_type):
     """HC0-HC3 (White; MacKinnon-White): one pass over X for the residuals and leverages."""
     f = state.factor
     Z = np.asarray(Xa, dtype=np.float64)
-    r = np.asarray(y, dtype=np.float64) - Z @ state.coef - state.intercept
+    r = _residuals(Z, np.asarray(y, dtype=np.float64), state.coef,
+                   state.x_mean if state.fit_intercept else 0.0,
+                   state.y_mean if state.fit_intercept else 0.0)
     s = w if w.size else np.ones(len(r))
     wr = np.sqrt(s) * r                                     # whitened residuals
     Zc = (Z - state.x_mean) if state.fit_intercept else Z
@@ -341,12 +366,14 @@ def robust_cov(state, Xa, y, w, cov_type):
         u2 = wr**2 / (1.0 - h)
     else:
         u2 = wr**2 / (1.0 - h) ** 2
-    # bread (Z'SZ)^-1, meat sum u2_i z_i z_i' with z_i = sqrt(s_i) (1, x_i)
-    full = np.c_[np.ones(len(r)), Z] if state.fit_intercept else Z
-    full = full * np.sqrt(s)[:, None]
-    meat = (full * u2[:, None]).T @ full
-    bread = state.unscaled_cov()
-    cov = bread @ meat @ bread
+    # cov = P diag(u2) P' with P = (Z'SZ)^-1 Z' S^(1/2), the pseudo-inverse of the whitened
+    # design, formed from the centred factor (the uncentred bread-meat-bread product would cancel)
+    Pw = f.from_half(B.T)                                  # (d, n): A X_c' S^(1/2)
+    if state.fit_intercept:
+        P = np.vstack([np.sqrt(s) / state.weight_sum - state.x_mean @ Pw, Pw])
+    else:
+        P = Pw
+    cov = (P * u2) @ P.T
     if cov_type == "HC1":
         k = int(state.fit_intercept) + f.rank
         cov *= state.n_obs / (state.n_obs - k)
