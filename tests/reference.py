@@ -69,6 +69,21 @@ def statistics(X, y, sample_weight=None, fit_intercept=True):
     }
 
 
+def _gauss_jordan(M, p):
+    """Reduce the first p columns of the rational matrix M (rows of Fractions) to the identity,
+    exactly; the remaining columns become A^-1 times what they held."""
+    for col in range(p):
+        piv = next(r for r in range(col, p) if M[r][col] != 0)
+        M[col], M[piv] = M[piv], M[col]
+        pv = M[col][col]
+        M[col] = [v / pv for v in M[col]]
+        for r in range(p):
+            if r != col and M[r][col] != 0:
+                f = M[r][col]
+                M[r] = [a - f * b for a, b in zip(M[r], M[col])]
+    return M
+
+
 def exact_least_squares(X, y, fit_intercept=True):
     """Exact OLS coefficients of float data, by rational arithmetic (fractions.Fraction).
 
@@ -84,17 +99,7 @@ def exact_least_squares(X, y, fit_intercept=True):
     p = d + int(fit_intercept)
     A = [[sum(rows[i][a] * rows[i][b] for i in range(n)) for b in range(p)] for a in range(p)]
     rhs = [sum(rows[i][a] * ys[i] for i in range(n)) for a in range(p)]
-    # Gauss-Jordan elimination, exact.
-    M = [A[a][:] + [rhs[a]] for a in range(p)]
-    for col in range(p):
-        piv = next(r for r in range(col, p) if M[r][col] != 0)
-        M[col], M[piv] = M[piv], M[col]
-        pv = M[col][col]
-        M[col] = [v / pv for v in M[col]]
-        for r in range(p):
-            if r != col and M[r][col] != 0:
-                f = M[r][col]
-                M[r] = [a - f * b for a, b in zip(M[r], M[col])]
+    M = _gauss_jordan([A[a][:] + [rhs[a]] for a in range(p)], p)
     beta = [M[a][p] for a in range(p)]
     intercept = beta[0] if fit_intercept else Fraction(0)
     return beta[int(fit_intercept):], intercept
@@ -429,16 +434,8 @@ def exact_ols_bse(X, y):
     ys = [Fraction(float(v)) for v in y]
     A = [[sum(rows[i][a] * rows[i][b] for i in range(n)) for b in range(p)] for a in range(p)]
     rhs = [sum(rows[i][a] * ys[i] for i in range(n)) for a in range(p)]
-    M = [A[a][:] + [rhs[a]] + [Fraction(int(a == b)) for b in range(p)] for a in range(p)]
-    for col in range(p):
-        piv = next(r for r in range(col, p) if M[r][col] != 0)
-        M[col], M[piv] = M[piv], M[col]
-        pv = M[col][col]
-        M[col] = [v / pv for v in M[col]]
-        for r in range(p):
-            if r != col and M[r][col] != 0:
-                f = M[r][col]
-                M[r] = [a - f * b for a, b in zip(M[r], M[col])]
+    M = _gauss_jordan([A[a][:] + [rhs[a]] + [Fraction(int(a == b)) for b in range(p)]
+                       for a in range(p)], p)
     beta = [M[a][p] for a in range(p)]
     res = [ys[i] - sum(rows[i][a] * beta[a] for a in range(p)) for i in range(n)]
     rss = sum(r * r for r in res)
