@@ -18,7 +18,6 @@ from ._base import (  # noqa: E402
     RankDeficientWarning,
 )
 from ._config import get_num_threads, set_num_threads, show_config
-from ._core import GramStatistics
 from ._gradient import Progress
 from ._inference import InferenceWarning, RegressionInference
 from ._statistics import gram_statistics
@@ -35,6 +34,7 @@ from .lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV, enet_path, lasso_pa
 from .linear import LinearRegression
 from .polynomial import PolynomialFeatures, PolynomialRegression, design_condition
 from .ridge import Ridge, RidgeCV
+from .streaming import GramStatistics
 
 __version__ = "0.1.0"
 
@@ -76,8 +76,9 @@ __all__ = [
 
 
 def __getattr__(name):
-    # linreg.plotting needs matplotlib (an optional extra): imported on first use only
-    if name == "plotting":
+    # linreg.plotting and linreg.dask need optional extras (matplotlib, dask): imported on first
+    # use only
+    if name in ("plotting", "dask"):
         import importlib
 
         return importlib.import_module(".plotting", __name__)

@@ -135,6 +135,26 @@ class LinearModel:
             input_tags=InputTags(allow_nan=False, sparse=False, two_d_array=True),
         )
 
+    # -- statistics (streaming, out of core, distributed) ---------------------------------------
+    def fit_statistics(self, stats):
+        """Fit from :class:`linreg.GramStatistics` accumulated elsewhere (batches, files,
+        processes, a Dask cluster): the same objective as :meth:`fit`, no pass over rows.
+
+        Parameters
+        ----------
+        stats : linreg.GramStatistics
+
+        Returns
+        -------
+        self
+        """
+        from . import streaming
+
+        for attr in ("feature_names_in_", "_inference_state"):
+            if hasattr(self, attr):
+                delattr(self, attr)
+        return streaming.fit_estimator(self, stats, getattr(self, "alpha", None))
+
     # -- fit helpers --------------------------------------------------------------------------
     def _validate_fit_data(self, X, y, sample_weight):
         names = feature_names_of(X)
@@ -240,6 +260,14 @@ class LinearModel:
             r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
                           np.where(ss_res > 0, 0.0, 1.0))
         return float(np.mean(r2))
+
+
+def _not_offered(name, why):
+    """A class attribute that hides an inherited method (``hasattr`` is False) and says why."""
+    def get(self):
+        raise AttributeError(f"{type(self).__name__} has no {name}: {why}")
+
+    return property(get)
 
 
 def _same(a, b) -> bool:

@@ -22,7 +22,9 @@ def gram_statistics(X, y, sample_weight=None, fit_intercept=True):
     Returns
     -------
     GramStatistics
-        ``y`` is treated as 2-D: ``xy`` is (n_features, n_targets).
+        ``y`` is treated as 2-D: ``xy`` is (n_features, n_targets). It merges with others
+        (``merge``), grows (``update``), pickles, and solves (``solve``, ``solve_enet``); see
+        :class:`linreg.GramStatistics`.
     """
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     Xa = check_X(X, defer_finite=True)
@@ -32,4 +34,6 @@ def gram_statistics(X, y, sample_weight=None, fit_intercept=True):
     if not (np.isfinite(stats.xx).all() and np.isfinite(stats.x_mean).all()):
         raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose square "
                                         "overflows)"))
-    return stats
+    from .streaming import GramStatistics
+
+    return GramStatistics.from_core(stats, fit_intercept)

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from . import _lasso
-from ._base import ConvergenceWarning, LinearModel, data_conversion_warning_class
+from ._base import ConvergenceWarning, LinearModel, _not_offered, data_conversion_warning_class
 from ._gradient import _check_float, _check_int, seed_of
 from ._validation import (
     check_bool,
@@ -530,6 +530,9 @@ class ElasticNetCV(ElasticNet):
     alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
     mse_path_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratio, n_alphas, n_folds)
     """ + _ATTRS_DOC)
+
+    fit_statistics = _not_offered("fit_statistics", "cross-validation needs the rows of each "
+                                  "fold")
 
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, verbose=0, positive=False,
