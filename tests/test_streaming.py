@@ -195,3 +195,16 @@ def test_zero_weight_batch_counts_rows_only():
     for part in splits(300, [100, 100]):
         s.update(X[part], y[part], w[part])
     same_statistics(s, linreg.gram_statistics(X, y, sample_weight=w))
+
+
+def test_fit_any_alpha_after_the_fact():
+    X, y, _ = make_regression(n=300, d=4)
+    stats = linreg.gram_statistics(X, y)
+    ols = stats.fit()
+    assert isinstance(ols, linreg.LinearRegression)
+    assert rel_err(ols.coef_, linreg.LinearRegression().fit(X, y).coef_) < 1e-10
+    for alpha in (0.5, 50.0):
+        ridge = stats.fit(alpha)
+        assert isinstance(ridge, linreg.Ridge) and ridge.alpha == alpha
+        assert rel_err(ridge.coef_, linreg.Ridge(alpha=alpha).fit(X, y).coef_) < 1e-10
+        assert rel_err(ridge.predict(X), linreg.Ridge(alpha=alpha).fit(X, y).predict(X)) < 1e-10

@@ -272,6 +272,23 @@ class GramStatistics:
             return coef[:, 0], float(inter[0])
         return coef.T, inter
 
+    def fit(self, alpha=0.0):
+        """A fitted :class:`linreg.LinearRegression` (``alpha=0``) or :class:`linreg.Ridge`
+        from the statistics: any alpha, after the fact, without the rows.
+
+        Returns
+        -------
+        LinearRegression or Ridge
+        """
+        from .linear import LinearRegression
+        from .ridge import Ridge
+
+        if np.ndim(alpha) == 0 and float(alpha) == 0.0:
+            est = LinearRegression(fit_intercept=self.fit_intercept)
+        else:
+            est = Ridge(alpha=alpha, fit_intercept=self.fit_intercept)
+        return est.fit_statistics(self)
+
     def _solve_one(self, alpha, xy):
         scale = np.sqrt(np.diag(self.xx))
         scale[~(scale > 0)] = 1.0
