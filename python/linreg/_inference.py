@@ -195,12 +195,13 @@ def capture(Xa, Y, w, coef, intercept, fit_intercept, solver, names, stats=None)
     c = np.asarray(stats.xy, dtype=np.float64)[:, 0]
     wc = np.asarray(coef, dtype=np.float64)
     # RSS = y'Sy - 2 w'c + w'Gw from the statistics, with no pass over X, when its rounding
-    # error (eps times the size of the terms) is below 1e-10 RSS; otherwise (a close fit, large
-    # cancelling coefficients, or the QR path of small and ill-conditioned problems) one pass
-    # over X computes the residuals
+    # error (about eps sqrt(d) times the size of the terms) is below 1e-8 RSS; otherwise (a
+    # very close fit, large cancelling coefficients, or the QR path of small and ill-conditioned
+    # problems) one pass over X computes the residuals
     rss = tss - 2.0 * wc @ c + wc @ G @ wc
     size = tss + 2.0 * np.abs(wc) @ np.abs(c) + np.abs(wc) @ np.abs(G) @ np.abs(wc)
-    if solver == "qr" or not rss > 1e10 * len(wc) * np.finfo(np.float64).eps * size:
+    rounding = np.sqrt(len(wc)) * np.finfo(np.float64).eps * size
+    if solver == "qr" or not rss > 1e8 * rounding:
         r = _residuals(Xa, y, wc, x_mean if fit_intercept else 0.0,
                        y_mean if fit_intercept else 0.0)
         rss = float(np.dot(r * r, s) if weighted else r @ r)
