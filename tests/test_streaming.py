@@ -208,3 +208,16 @@ def test_fit_any_alpha_after_the_fact():
         assert isinstance(ridge, linreg.Ridge) and ridge.alpha == alpha
         assert rel_err(ridge.coef_, linreg.Ridge(alpha=alpha).fit(X, y).coef_) < 1e-10
         assert rel_err(ridge.predict(X), linreg.Ridge(alpha=alpha).fit(X, y).predict(X)) < 1e-10
+
+
+def test_fit_statistics_checks_its_hyper_parameters_and_drops_stale_attributes():
+    X, y, _ = make_regression(n=300, d=4)
+    stats = linreg.gram_statistics(X, y)
+    with pytest.raises(ValueError, match="alpha must be a scalar or have one value per target"):
+        linreg.Ridge(alpha=[1.0, 2.0]).fit_statistics(stats)
+    with pytest.raises(ValueError, match="alpha must be a finite number >= 0"):
+        linreg.Lasso(alpha=-1.0).fit_statistics(stats)
+    model = linreg.LinearRegression().fit(X, y)
+    assert hasattr(model, "rank_")
+    model.fit_statistics(stats)
+    assert not hasattr(model, "rank_") and model.solver_ == "statistics"

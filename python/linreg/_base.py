@@ -150,9 +150,6 @@ class LinearModel:
         """
         from . import streaming
 
-        for attr in ("feature_names_in_", "_inference_state"):
-            if hasattr(self, attr):
-                delattr(self, attr)
         return streaming.fit_estimator(self, stats, getattr(self, "alpha", None))
 
     # -- fit helpers --------------------------------------------------------------------------

@@ -458,7 +458,14 @@ def fit_estimator(est, stats, alpha=None):
                          f"{stats.fit_intercept}, the estimator has fit_intercept="
                          f"{est.fit_intercept}")
     k = stats.n_targets
+    for attr in ("rank_", "cond_", "dependent_columns_", "fallback_", "n_iter_", "dual_gap_",
+                 "converged_", "n_nonzero_", "loss_history_", "grad_norm_", "learning_rate_",
+                 "lipschitz_", "_inference_state", "feature_names_in_"):
+        if hasattr(est, attr):
+            delattr(est, attr)
     if isinstance(est, ElasticNet):
+        if not (np.isscalar(est.alpha) and np.isfinite(est.alpha) and est.alpha >= 0):
+            raise ValueError(f"alpha must be a finite number >= 0, got {est.alpha!r}")
         ratio = est._l1_ratio() if hasattr(est, "_l1_ratio") else 1.0
         warm = getattr(est, "warm_start", False) and hasattr(est, "coef_")
         out = [stats.solve_enet(est.alpha, ratio, positive=est.positive, tol=est.tol,
@@ -481,7 +488,10 @@ def fit_estimator(est, stats, alpha=None):
         coef = coef[0] if k == 1 else coef
         inter = float(inter[0]) if k == 1 else inter
     else:
-        coef, inter = stats.solve(0.0 if alpha is None else alpha)
+        from ._validation import check_alpha
+
+        # one alpha per target (never a grid: that is GramStatistics.solve's)
+        coef, inter = stats.solve(check_alpha(0.0 if alpha is None else alpha, k))
         est.solver_ = "statistics"
     est.coef_ = coef
     est.intercept_ = inter
