@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ._validation import check_sample_weight, check_X, check_y, feature_names_of
+from ._validation import check_bool, check_sample_weight, check_X, check_y, feature_names_of
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -257,6 +257,44 @@ class LinearModel:
             r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
                           np.where(ss_res > 0, 0.0, 1.0))
         return float(np.mean(r2))
+
+
+class PartialFitMixin:
+    """``partial_fit`` for the closed-form models (LinearRegression, Ridge): batches summed into
+    :class:`linreg.GramStatistics`, the coefficients solved from them."""
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Add a batch of rows and refit, exactly: after any split of the rows into batches
+        the coefficients equal one :meth:`fit` on all of them (to rounding). The rows are
+        summed into ``statistics_`` (:class:`linreg.GramStatistics`, float64, O(d^2) memory),
+        and the coefficients solved from it after each batch. A batch that fails validation
+        changes nothing.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+        y : array-like of shape (n_rows,) or (n_rows, n_targets)
+        sample_weight : array-like of shape (n_rows,), optional
+
+        Returns
+        -------
+        self
+        """
+        from . import streaming
+
+        stats = getattr(self, "statistics_", None)
+        if stats is None or stats.fit_intercept != bool(self.fit_intercept):
+            stats = streaming.GramStatistics(check_bool(self.fit_intercept, "fit_intercept"))
+        width = np.shape(X)[1] if np.ndim(X) == 2 else None
+        if stats.n_features is not None and width is not None and width != stats.n_features:
+            raise ValueError(f"X has {width} features, but {type(self).__name__} is expecting "
+                             f"{stats.n_features} features as input (partial_fit)")
+        stats = stats.copy()
+        stats.update(X, y, sample_weight)
+        if stats.weight_sum <= 0:
+            self.statistics_ = stats
+            return self
+        return self.fit_statistics(stats)
 
 
 def _not_offered(name, why):

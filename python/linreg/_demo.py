@@ -368,7 +368,7 @@ def probabilistic_story(X, y, ols, p, res):
     map_fit = fit_by_likelihood(X, y, prior_variance=tau2, sigma2=sigma2)
     ridge = linreg.Ridge(alpha=sigma2 / tau2).fit(X, y)
     res["map"] = (map_fit, ridge)
-    p(f"  Adding the prior w ~ N(0, tau^2) with tau = 0.1 (sigma = 0.05 fixed): the maximum of the "
+    p("  Adding the prior w ~ N(0, tau^2) with tau = 0.1 (sigma = 0.05 fixed): the maximum of the "
       "posterior (MAP)")
     p(f"    w = {map_fit.coef[0]:.8f}  b = {map_fit.intercept:.8f};  Ridge(alpha = sigma^2/tau^2 "
       f"= {sigma2 / tau2:g}): w = {ridge.coef_[0]:.8f}  b = {ridge.intercept_:.8f}")

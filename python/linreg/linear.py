@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import _gradient, _inference
-from ._base import LinearModel
+from ._base import LinearModel, PartialFitMixin
 from ._closed_form import fit_closed_form
-from ._validation import check_bool, check_option, check_sample_weight, check_y
+from ._validation import check_option, check_sample_weight, check_y
 
 
-class LinearRegression(LinearModel):
+class LinearRegression(PartialFitMixin, LinearModel):
     r"""Ordinary least squares.
 
     Minimises the (weighted) residual sum of squares
@@ -131,39 +131,6 @@ class LinearRegression(LinearModel):
         """
         self._inference_state = None
         return fit_closed_form(self, X, y, sample_weight, 0.0, self.solver, keep=self._keep)
-
-    def partial_fit(self, X, y, sample_weight=None):
-        """Add a batch of rows and refit, exactly: after any split of the rows into batches
-        the coefficients equal one :meth:`fit` on all of them (to rounding). The rows are
-        summed into ``statistics_`` (:class:`linreg.GramStatistics`, float64, O(d^2) memory),
-        and the coefficients solved from it after each batch. A batch that fails validation
-        changes nothing.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_rows, n_features)
-        y : array-like of shape (n_rows,) or (n_rows, n_targets)
-        sample_weight : array-like of shape (n_rows,), optional
-
-        Returns
-        -------
-        self
-        """
-        from . import streaming
-
-        stats = getattr(self, "statistics_", None)
-        if stats is None or stats.fit_intercept != bool(self.fit_intercept):
-            stats = streaming.GramStatistics(check_bool(self.fit_intercept, "fit_intercept"))
-        width = np.shape(X)[1] if np.ndim(X) == 2 else None
-        if stats.n_features is not None and width is not None and width != stats.n_features:
-            raise ValueError(f"X has {width} features, but {type(self).__name__} is expecting "
-                             f"{stats.n_features} features as input (partial_fit)")
-        stats = stats.copy()
-        stats.update(X, y, sample_weight)
-        if stats.weight_sum <= 0:
-            self.statistics_ = stats
-            return self
-        return self.fit_statistics(stats)
 
     def _keep(self, Xa, Y, w, res, stats):
         """After a closed-form fit of one target: the statistics inference needs."""
