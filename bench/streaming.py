@@ -13,12 +13,13 @@ fixed seeds. Two sections:
    (``--quick``: 1e3) and against ``GramStatistics.update`` on the same batches followed by one
    ``solve()``; the same for ``Ridge(alpha=1)`` and ``solve(alpha=1)``. Target: streamed
    seconds / in-memory seconds <= 1.2. ``coef diff`` is ``max |coef - coef_fit| / max
-   |coef_fit|`` against the in-memory fit of the same model. The rows "NumPy's BLAS at 1
-   thread" run the ``partial_fit`` loops inside ``threadpoolctl.threadpool_limits(1, "blas")``
-   (a diagnostic: the solve after each batch then does not compete with the core's OpenMP
-   threads). Then each streamed route is run once under cProfile and its time split by where
-   it is spent: the C++ statistics of each batch, the Python checks of each batch, merging and
-   copying the statistics, solving from them (once per ``partial_fit`` call), and the rest.
+   |coef_fit|`` against the in-memory fit of the same model. ``partial_fit`` solves when
+   ``coef_`` is first read after a batch: the plain route reads it once, at the end (inside the
+   timing); the route "coef_ read after each" reads it after every batch, as a user predicting
+   between batches would (one d x d solve per batch). Then each streamed route is run once
+   under cProfile and its time split by where it is spent: the C++ statistics of each batch
+   (computed apart and merged in the core), the Python checks of each batch, merging and
+   copying the statistics in Python, solving from them, and the rest.
 2. *Larger than memory*: ``X`` of 4e7 x 100 (32 GB, ``--rows``) and ``y`` written as ``.npy``
    files in a temporary directory (``--dir``, which must be on a disk, not tmpfs; block by
    block, two threads drawing, one writing, so memory stays bounded; the free space is checked
@@ -73,7 +74,7 @@ SIZES = {
     "quick": {"n": 100_000, "d": 100, "batch": 1_000,
               "ooc_rows": 400_000, "ooc_d": 100, "block_rows": 10_000},
 }
-REPEATS = {"full": 5, "quick": 1}
+REPEATS = {"full": 11, "quick": 1}
 X_OFFSET = 0.5
 INTERCEPT = 2.0
 NOISE = 1.0
@@ -185,11 +186,14 @@ def streamed_routes(X, y, rows):
             return stats.solve(alpha)
         return run
 
-    def one_blas_thread(run):
-        def limited():
-            with threadpool_limits(1, user_api="blas"):
-                return run()
-        return limited
+    def partial_eager(make):
+        def run():
+            est = make()
+            for Xb, yb in batches(X, y, rows):
+                est.partial_fit(Xb, yb)
+                est.coef_  # read after every batch: one solve per batch
+            return est.coef_, est.intercept_
+        return run
 
     ols = linreg.LinearRegression
     ridge = (lambda: linreg.Ridge(alpha=RIDGE_ALPHA))
@@ -202,18 +206,11 @@ def streamed_routes(X, y, rows):
         "GramStatistics Ridge": ("Ridge", (f"GramStatistics.update per batch + "
                                            f"solve({RIDGE_ALPHA:g})"), update(RIDGE_ALPHA)),
     }
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        print("threadpoolctl not available: the rows with NumPy's BLAS at 1 thread are skipped")
-        return out
-    # Diagnostic: the same partial_fit loops with NumPy's BLAS / LAPACK at one thread, so that
-    # the small solve after each batch does not compete with the core's OpenMP threads.
-    out["LinearRegression.partial_fit 1 BLAS thread"] = (
-        "OLS", "partial_fit per batch, NumPy's BLAS at 1 thread", one_blas_thread(partial(ols)))
-    out["Ridge.partial_fit 1 BLAS thread"] = (
-        "Ridge", "partial_fit per batch, NumPy's BLAS at 1 thread",
-        one_blas_thread(partial(ridge)))
+    # A user who predicts after every batch: coef_ read each time, so one solve per batch.
+    out["LinearRegression.partial_fit coef_ each batch"] = (
+        "OLS", "partial_fit per batch, coef_ read after each", partial_eager(ols))
+    out["Ridge.partial_fit coef_ each batch"] = (
+        "Ridge", "partial_fit per batch, coef_ read after each", partial_eager(ridge))
     return out
 
 
@@ -227,16 +224,18 @@ PARTS = ("core statistics (C++)", "checks of each batch", "merge + copy of the s
 def _part_of(func):
     filename, _, name = func
     base = os.path.basename(filename)
-    if "gram_statistics" in name and filename == "~":
+    if filename == "~" and ("gram_update" in name or "gram_statistics" in name):
         return PARTS[0]
+    if filename == "~" and "solve_statistics" in name:
+        return PARTS[3]
     if os.path.basename(os.path.dirname(filename)) != "linreg":
         return None  # not linreg: attributed to its callers
-    if base == "_validation.py" or name in ("_block", "_checked_block", "update"):
+    if base == "_validation.py" or name in ("_block", "_prepare", "update"):
         return PARTS[1]
     if name in ("merge", "copy", "__getstate__", "__setstate__", "from_core", "__add__"):
         return PARTS[2]
-    if name in ("solve", "_solve_one", "_solve_grid", "fit_estimator", "fit_statistics",
-                "_check_ready", "_set_coefficients"):
+    if name in ("solve", "_solve_per_target", "_solve_min_norm", "_solve_grid",
+                "fit_estimator", "fit_statistics", "_check_ready", "__getattr__"):
         return PARTS[3]
     return PARTS[4]
 

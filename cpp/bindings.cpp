@@ -89,6 +89,24 @@ void bind_fits(py::module_& m) {
       py::arg("X").noconvert(), py::arg("Y").noconvert(), py::arg("sample_weight").noconvert(),
       py::arg("fit_intercept"), py::arg("n_threads"), py::call_guard<py::gil_scoped_release>());
   m.def(
+      "gram_update",
+      [](GramStatistics& acc, const XRef& X, const Eigen::Ref<const Matrix<Scalar>>& Y,
+         const WeightRef& w, int n_threads) {
+        // The batch's statistics are computed apart and merged only when finite: a batch with
+        // NaN or infinity changes nothing (returns false; the caller finds and names the entry).
+        GramStatistics block = gram_statistics<Scalar>(
+            view_of<Scalar>(X), target_view<Scalar>(Y), weights_of(w, X.rows()), acc.centered,
+            n_threads, nullptr, &acc);
+        if (!block.all_finite()) return false;
+        acc.merge(block);
+        return true;
+      },
+      py::arg("statistics"), py::arg("X").noconvert(), py::arg("Y").noconvert(),
+      py::arg("sample_weight").noconvert(), py::arg("n_threads"),
+      py::call_guard<py::gil_scoped_release>(),
+      "Add the statistics of (X, Y, w) to `statistics` in place; false (nothing added) when "
+      "they are not finite.");
+  m.def(
       "fit_gradient_descent",
       [](const XRef& X, const Eigen::Ref<const Matrix<Scalar>>& Y, const WeightRef& w,
          const VectorXd& alphas, const VectorXd& x_mean, const VectorXd& y_mean,
@@ -464,6 +482,38 @@ PYBIND11_MODULE(_core, m) {
       "The row order the mini-batch solver uses in the given epoch (for replaying it).");
 
   py::class_<GramStatistics>(m, "GramStatistics")
+      .def(py::init([](bool centered) { return GramStatistics(0, 0, centered); }),
+           py::arg("centered"), "Empty statistics: no rows, no shapes yet.")
+      .def_static(
+          "from_arrays",
+          [](Index n_samples, double weight_sum, bool centered, const VectorXd& x_mean,
+             const VectorXd& y_mean, const MatrixXd& xx, const MatrixXd& xy, const MatrixXd& yy) {
+            const Index d = x_mean.size(), k = y_mean.size();
+            require(xx.rows() == d && xx.cols() == d && xy.rows() == d && xy.cols() == k &&
+                        yy.rows() == k && yy.cols() == k,
+                    "statistics of inconsistent shapes: x_mean " + std::to_string(d) +
+                        ", y_mean " + std::to_string(k) + ", xx " + std::to_string(xx.rows()) +
+                        " x " + std::to_string(xx.cols()) + ", xy " + std::to_string(xy.rows()) +
+                        " x " + std::to_string(xy.cols()) + ", yy " + std::to_string(yy.rows()) +
+                        " x " + std::to_string(yy.cols()));
+            require(n_samples >= 0 && weight_sum >= 0.0,
+                    "n_samples and weight_sum must be >= 0");
+            GramStatistics st(d, k, centered);
+            st.n_samples = n_samples;
+            st.weight_sum = weight_sum;
+            st.x_mean = x_mean;
+            st.y_mean = y_mean;
+            st.xx = xx;
+            st.xy = xy;
+            st.yy = yy;
+            return st;
+          },
+          py::arg("n_samples"), py::arg("weight_sum"), py::arg("centered"), py::arg("x_mean"),
+          py::arg("y_mean"), py::arg("xx"), py::arg("xy"), py::arg("yy"))
+      .def("empty", &GramStatistics::empty)
+      .def("n_features", &GramStatistics::n_features)
+      .def("n_targets", &GramStatistics::n_targets)
+      .def("all_finite", &GramStatistics::all_finite)
       .def_readonly("n_samples", &GramStatistics::n_samples)
       .def_readonly("weight_sum", &GramStatistics::weight_sum)
       .def_readonly("centered", &GramStatistics::centered)
@@ -473,8 +523,15 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("xy", &GramStatistics::xy)
       .def_readonly("yy", &GramStatistics::yy)
       .def("merge", [](GramStatistics& self, const GramStatistics& other) { self.merge(other); },
-           py::arg("other"), "Add another statistics object in place (Chan's pairwise update).")
+           py::arg("other"), py::call_guard<py::gil_scoped_release>(),
+           "Add another statistics object in place (Chan's pairwise update).")
       .def("copy", [](const GramStatistics& self) { return GramStatistics(self); });
+
+  m.def("solve_statistics", &solve_statistics, py::arg("statistics"), py::arg("alphas"),
+        py::arg("n_threads"), py::call_guard<py::gil_scoped_release>(),
+        "OLS / Ridge (one alpha per target) from the statistics by scaled Cholesky; fell_back "
+        "when the matrix is singular to working precision (the caller takes the minimum-norm "
+        "solution).");
 
   py::class_<CoordinateDescentResult>(m, "CoordinateDescentResult")
       .def_readonly("coef", &CoordinateDescentResult::coef)
@@ -539,4 +596,5 @@ PYBIND11_MODULE(_core, m) {
   bind_fits<float, Eigen::Ref<const Matrix<float>>>(m);
 
   m.def("build_info", &build_info, "How the core was built: versions, SIMD, threads, BLAS.");
+  m.def("max_threads", &max_threads, "OpenMP's thread count for the next parallel region.");
 }

@@ -221,3 +221,79 @@ def test_fit_statistics_checks_its_hyper_parameters_and_drops_stale_attributes()
     assert hasattr(model, "rank_")
     model.fit_statistics(stats)
     assert not hasattr(model, "rank_") and model.solver_ == "statistics"
+
+
+def test_partial_fit_solves_once_when_the_coefficients_are_read():
+    X, y, _ = make_regression(n=900, d=5, mean=2.0)
+    model = linreg.Ridge(alpha=3.0)
+    for part in splits(900, [300, 300]):
+        model.partial_fit(X[part], y[part])
+        assert "coef_" not in vars(model)  # no solve per batch
+        assert model.n_features_in_ == 5
+    model.set_params(alpha=50.0)  # after the batches: their alpha (3) is the one solved
+    want = linreg.Ridge(alpha=3.0).fit(X, y)
+    assert rel_err(model.coef_, want.coef_) < 1e-10
+    assert "coef_" in vars(model) and model.solver_ == "statistics"
+    assert rel_err(model.predict(X[:7]), want.predict(X[:7])) < 1e-10
+    # pickled with its solve pending, it solves after loading
+    more = linreg.Ridge(alpha=3.0).partial_fit(X, y)
+    loaded = pickle.loads(pickle.dumps(more))
+    assert rel_err(loaded.coef_, want.coef_) < 1e-10
+    with pytest.raises(AttributeError, match="no attribute 'dual_gap_'"):
+        _ = model.dual_gap_
+
+
+def test_fit_starts_afresh_and_fit_statistics_input_is_never_modified():
+    X, y, _ = make_regression(n=600, d=4)
+    model = linreg.LinearRegression().partial_fit(X[:200], y[:200])
+    model.fit(X[200:400], y[200:400])
+    assert not hasattr(model, "statistics_")
+    model.partial_fit(X[400:], y[400:])  # fit keeps no statistics: the sum starts here
+    assert model.statistics_.n_samples == 200
+    assert rel_err(model.coef_, linreg.LinearRegression().fit(X[400:], y[400:]).coef_) < 1e-10
+    given_stats = GramStatistics().update(X[:300], y[:300])
+    snapshot = given_stats.copy()
+    model = linreg.LinearRegression().fit_statistics(given_stats)
+    model.partial_fit(X[300:], y[300:])
+    same_statistics(given_stats, snapshot, 0.0)
+    assert rel_err(model.coef_, linreg.LinearRegression().fit(X, y).coef_) < 1e-10
+
+
+def test_statistics_are_read_only_views_that_follow_updates():
+    X, y, _ = make_regression(n=400, d=3)
+    stats = GramStatistics().update(X[:200], y[:200])
+    xx = stats.xx
+    assert not xx.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        xx[0, 0] = 1.0
+    kept = xx.copy()
+    stats.update(X[200:], y[200:])
+    assert not np.array_equal(xx, kept)  # the view follows the running total
+    assert rel_err(xx, linreg.gram_statistics(X, y).xx) < 1e-12
+
+
+def test_from_npy_reads_ahead_and_stops_its_reader_on_error(tmp_path):
+    import threading
+
+    X, y, _ = make_regression(n=5000, d=6, mean=1.0)
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    paths = str(tmp_path / "X.npy"), str(tmp_path / "y.npy")
+    ahead = GramStatistics.from_npy(*paths, block_rows=700)
+    plain = GramStatistics.from_npy(*paths, block_rows=700, read_ahead=False)
+    same_statistics(ahead, plain, 0.0)  # the same blocks in the same order
+    same_statistics(ahead, linreg.gram_statistics(X, y))
+    bad = X.copy()
+    bad[3210, 4] = np.inf
+    np.save(tmp_path / "bad.npy", bad)
+    before = threading.active_count()
+    with pytest.raises(ValueError, match=r"chunk 4 \(rows from 2800\).*infinity"):
+        GramStatistics.from_npy(str(tmp_path / "bad.npy"), paths[1], block_rows=700)
+    assert threading.active_count() == before
+    # a file cut short: the reader's error reaches the caller
+    with open(tmp_path / "X.npy", "rb") as fh:
+        data = fh.read()
+    (tmp_path / "short.npy").write_bytes(data[:len(data) - 8 * 6 * 10])
+    with pytest.raises(ValueError, match="the file ends inside row 4990"):
+        GramStatistics.from_npy(str(tmp_path / "short.npy"), paths[1], block_rows=700)
+    assert threading.active_count() == before

@@ -25,8 +25,9 @@ namespace linreg {
 
 class Cholesky {
  public:
-  // Factorises the lower triangle of C (the upper one is not read).
-  Cholesky(const MatrixXd& C, int n_threads) : L_(C) {
+  // Factorises the lower triangle of C (the upper one is not read). Without estimate_condition
+  // rcond() stays 0 and only the pivot test decides ok().
+  Cholesky(const MatrixXd& C, int n_threads, bool estimate_condition = true) : L_(C) {
     const Index n = L_.rows();
     norm1_ = 0.0;
     for (Index j = 0; j < n; ++j) {  // ||C||_1 from the lower triangle
@@ -39,7 +40,7 @@ class Cholesky {
     const VectorXd piv = L_.diagonal().cwiseAbs2();
     min_pivot_ = n ? piv.minCoeff() / std::max(max_diag, std::numeric_limits<double>::min()) : 1.0;
     ok_ = min_pivot_ > double(n) * std::numeric_limits<double>::epsilon();
-    if (ok_) rcond_ = 1.0 / (norm1_ * inverse_norm1());
+    if (ok_ && estimate_condition) rcond_ = 1.0 / (norm1_ * inverse_norm1());
   }
 
   bool ok() const { return ok_; }

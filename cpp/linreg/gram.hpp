@@ -14,9 +14,9 @@
 //   W = Wa + Wb,  delta = mb - ma,  m = ma + delta * Wb / W,
 //   Gxx = Gxx_a + Gxx_b + (Wa Wb / W) delta delta'         (all terms positive semidefinite)
 // which never forms X'X - W m m' and is exact in exact arithmetic, so any split merges to the same
-// statistics. Threads own contiguous row ranges; their totals merge in thread order, so a result
-// is reproducible for a given thread count. For float input the block product runs in float;
-// everything across blocks is double.
+// statistics. Threads own contiguous row ranges of equal length; their totals merge in thread
+// order, so a result is reproducible for a given thread count. For float input the block
+// product runs in float; everything across blocks is double.
 #pragma once
 
 #include "errors.hpp"
@@ -50,18 +50,35 @@ struct GramStatistics {
 
   Index n_features() const { return x_mean.size(); }
   Index n_targets() const { return y_mean.size(); }
+  // No shapes yet: a running total before its first batch (GramStatistics(0, 0, centered)).
+  bool empty() const { return x_mean.size() == 0 && xx.size() == 0; }
+  // A non-finite entry in a block's input reaches its means or the Gram's diagonal (NaN
+  // propagates; +-inf squares to inf), so this one O(d^2) look replaces a scan of the rows.
+  bool all_finite() const {
+    return std::isfinite(weight_sum) && x_mean.allFinite() && y_mean.allFinite() &&
+           xx.allFinite() && xy.allFinite() && yy.allFinite();
+  }
 
   // Add another block's statistics (Chan's pairwise update). When lower_only, only the lower
   // triangle of xx is read and written (the hot path inside the accumulation).
   void merge(const GramStatistics& other, bool lower_only = false) {
-    require(other.n_features() == n_features(),
-            "cannot merge statistics of " + std::to_string(other.n_features()) +
-                " features into statistics of " + std::to_string(n_features()));
-    require(other.n_targets() == n_targets(),
-            "cannot merge statistics of " + std::to_string(other.n_targets()) +
-                " targets into statistics of " + std::to_string(n_targets()));
     require(other.centered == centered,
             "cannot merge centred (fit_intercept=True) and uncentred statistics");
+    if (other.empty()) {  // rows counted, nothing else known
+      n_samples += other.n_samples;
+      return;
+    }
+    if (empty()) {  // the first statistics with shapes: take them as they are
+      const Index n = n_samples;
+      *this = other;
+      n_samples += n;
+      return;
+    }
+    require(other.n_features() == n_features() && other.n_targets() == n_targets(),
+            "cannot merge statistics of " + std::to_string(other.n_features()) +
+                " features and " + std::to_string(other.n_targets()) +
+                " targets into statistics of " + std::to_string(n_features()) + " features and " +
+                std::to_string(n_targets()) + " targets");
     n_samples += other.n_samples;
     if (other.weight_sum == 0.0) return;
     if (weight_sum == 0.0) {
@@ -168,9 +185,12 @@ namespace detail {
 // Statistics of rows [r0, r1), accumulated block by block into `acc` (lower triangle of xx only).
 // One pass per block: the block is centred about a shift c (the previous block's mean; the first
 // block's own mean, from one extra pass) while it is copied, its shifted sums taken on the way.
+// With a shift given (shift_x, shift_y: a running total's means, when rows are added to it), the
+// first block is centred about it and the extra pass is skipped.
 template <class Scalar>
 void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, const double* w,
-                     const Index* cols, Index r0, Index r1, Index B, GramStatistics& acc) {
+                     const Index* cols, Index r0, Index r1, Index B, GramStatistics& acc,
+                     const VectorXd* shift_x = nullptr, const VectorXd* shift_y = nullptr) {
   using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   const Index d = acc.n_features(), k = Y.cols;
   // Column j of the statistics is column col(j) of X (a working set of coordinate descent).
@@ -193,6 +213,11 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
   VectorXd c = VectorXd::Zero(d), cy = VectorXd::Zero(k), sx(d), sy(k);
   MatrixXd xy_b(d, k), yy_b(k, k);
   bool have_shift = false;
+  if (centered && shift_x && shift_y) {
+    c = *shift_x;
+    cy = *shift_y;
+    have_shift = true;
+  }
   for (Index r = r0; r < r1; r += B) {
     const Index m = std::min(B, r1 - r);
     double Wb = 0.0;
@@ -332,11 +357,14 @@ void accumulate_rows(const DesignView<Scalar>& X, const TargetView<Scalar>& Y, c
 
 }  // namespace detail
 
-// The statistics of (X, Y, w), computed on n_threads threads (contiguous row ranges).
+// The statistics of (X, Y, w), computed on n_threads threads (contiguous row ranges). `around`
+// (optional, centred statistics only) supplies means to centre the first block of each thread
+// about, in place of an extra pass over it: those of the total the rows will be merged into.
 template <class Scalar>
 GramStatistics gram_statistics(const DesignView<Scalar>& X, const TargetView<Scalar>& Y,
                                const double* w, bool centered, int n_threads,
-                               const std::vector<Index>* subset = nullptr) {
+                               const std::vector<Index>* subset = nullptr,
+                               const GramStatistics* around = nullptr) {
   require(Y.rows == X.rows, "y has " + std::to_string(Y.rows) + " rows, X has " +
                                 std::to_string(X.rows));
   if (subset)
@@ -353,9 +381,14 @@ GramStatistics gram_statistics(const DesignView<Scalar>& X, const TargetView<Sca
 #pragma omp parallel for num_threads(T) schedule(static, 1)
 #endif
   for (int t = 0; t < T; ++t) {
-    // Split on block boundaries so that the blocks do not depend on the thread count.
-    const Index b0 = blocks * t / T, b1 = blocks * (t + 1) / T;
-    detail::accumulate_rows(X, Y, w, cols, std::min(n, b0 * B), std::min(n, b1 * B), B, parts[t]);
+    // Equal row ranges (a batch of partial_fit is only a few blocks per thread, so a block more
+    // on one thread would keep the other waiting); each range is blocked from its own start.
+    const Index r0 = n * t / T, r1 = n * (t + 1) / T;
+    const bool shifted = around && centered && !around->empty() && around->weight_sum > 0.0 &&
+                         around->n_features() == d && around->n_targets() == k;
+    detail::accumulate_rows(X, Y, w, cols, r0, r1, B, parts[t],
+                            shifted ? &around->x_mean : nullptr,
+                            shifted ? &around->y_mean : nullptr);
   }
   GramStatistics total = std::move(parts[0]);
   for (int t = 1; t < T; ++t) total.merge(parts[t], /*lower_only=*/true);

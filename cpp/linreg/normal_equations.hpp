@@ -147,6 +147,64 @@ MatrixXd transpose_times(const DesignView<Scalar>& X, const MatrixXd& S) {
 
 }  // namespace detail
 
+namespace detail {
+
+// S^-1 with S = sqrt(diag Gxx); a constant column (zero diagonal) keeps scale 1.
+inline VectorXd inverse_column_scale(const GramStatistics& st) {
+  VectorXd s = st.xx.diagonal().cwiseSqrt();
+  for (Index j = 0; j < s.size(); ++j)
+    if (!(s[j] > 0.0)) s[j] = 1.0;
+  return s.cwiseInverse();
+}
+
+}  // namespace detail
+
+// OLS / Ridge from the statistics alone (partial_fit, files, clusters): the scaled Cholesky of
+// the closed form, with no rows to refine against and no QR to fall back to. fell_back is set
+// when a factorisation fails or C + alpha S^-2 is singular to working precision: a relative
+// pivot min L_jj^2 / max C_jj <= 1e3 d u (no condition estimate: this runs after every batch of
+// partial_fit and costs about a d^3/3 factorisation); the caller then takes the minimum-norm
+// solution from an eigendecomposition.
+inline FitResult solve_statistics(const GramStatistics& st, const VectorXd& alphas, int n_threads) {
+  const Index d = st.n_features(), k = st.n_targets();
+  require(!st.empty() && st.weight_sum > 0.0,
+          "the statistics hold no rows with positive weight yet");
+  require(alphas.size() == k, "alpha has " + std::to_string(alphas.size()) + " values, the "
+                                  "statistics have " + std::to_string(k) + " targets");
+  for (Index t = 0; t < k; ++t)
+    require(std::isfinite(alphas[t]) && alphas[t] >= 0.0,
+            "alpha must be finite and >= 0, got " + std::to_string(alphas[t]));
+  FitResult out;
+  out.coef.setZero(d, k);
+  out.intercept.setZero(k);
+  out.rank = d;
+  out.solver = "cholesky";
+  const VectorXd s_inv = detail::inverse_column_scale(st);
+  const MatrixXd C0 = s_inv.asDiagonal() * st.xx * s_inv.asDiagonal();
+  const double floor = 1e3 * double(d) * std::numeric_limits<double>::epsilon();
+  for (const auto& [alpha, targets] : detail::alpha_groups(alphas)) {
+    MatrixXd C = C0;
+    C.diagonal() += alpha * s_inv.cwiseAbs2();
+    const Cholesky chol(C, n_threads, /*estimate_condition=*/false);
+    if (!chol.ok() || !(chol.min_pivot() > floor)) {
+      std::ostringstream why;
+      why << "the statistics' Gram" << (alpha > 0 ? " + alpha I" : "") << " is singular to "
+          << "working precision (smallest relative pivot " << chol.min_pivot() << ")";
+      out.fell_back = true;
+      out.fallback_reason = why.str();
+      return out;
+    }
+    // v = S^-1 C^-1 S^-1 Gxy[:, targets];  b = my - m' v
+    const MatrixXd V = s_inv.asDiagonal() * chol.solve(s_inv.asDiagonal() *
+                                                        st.xy(Eigen::all, targets));
+    for (size_t c = 0; c < targets.size(); ++c) {
+      out.coef.col(targets[c]) = V.col(c);
+      if (st.centered) out.intercept[targets[c]] = st.y_mean[targets[c]] - st.x_mean.dot(V.col(c));
+    }
+  }
+  return out;
+}
+
 // The kernel (dual) Ridge for n < d: v = Z' (Z Z' + alpha I)^-1 t, Z = sqrt(w) (X - m) (n x d),
 // t = sqrt(w) (y - my). K = Z Z' is built by column blocks of Z, each centred into a small
 // buffer (in double, whatever the input: when n < d these products are a small part of the work)
@@ -299,10 +357,7 @@ FitResult fit_normal_equations(const DesignView<Scalar>& X, const TargetView<Sca
   require(st.xx.diagonal().allFinite() && st.x_mean.allFinite(), kNonFiniteX);
   // The caller may keep the statistics (inference needs them): no second pass over X.
   if (statistics) *statistics = st;
-  VectorXd s = st.xx.diagonal().cwiseSqrt();
-  for (Index j = 0; j < d; ++j)
-    if (!(s[j] > 0.0)) s[j] = 1.0;
-  const VectorXd s_inv = s.cwiseInverse();
+  const VectorXd s_inv = detail::inverse_column_scale(st);
   const MatrixXd C0 = s_inv.asDiagonal() * st.xx * s_inv.asDiagonal();
 
   out.coef.setZero(d, k);

@@ -259,16 +259,31 @@ class LinearModel:
         return float(np.mean(r2))
 
 
+# Set by the solve that partial_fit defers until one of them is asked for.
+_DEFERRED = frozenset({"coef_", "intercept_", "solver_"})
+# Fitted attributes of other solvers that a partial_fit makes stale.
+_STALE = ("rank_", "cond_", "dependent_columns_", "fallback_", "n_iter_", "loss_history_",
+          "grad_norm_", "converged_", "learning_rate_", "lipschitz_", "_inference_state",
+          "feature_names_in_", "coef_", "intercept_", "solver_")
+
+
 class PartialFitMixin:
     """``partial_fit`` for the closed-form models (LinearRegression, Ridge): batches summed into
-    :class:`linreg.GramStatistics`, the coefficients solved from them."""
+    :class:`linreg.GramStatistics`, the coefficients solved from them when first needed."""
 
     def partial_fit(self, X, y, sample_weight=None):
-        """Add a batch of rows and refit, exactly: after any split of the rows into batches
-        the coefficients equal one :meth:`fit` on all of them (to rounding). The rows are
-        summed into ``statistics_`` (:class:`linreg.GramStatistics`, float64, O(d^2) memory),
-        and the coefficients solved from it after each batch. A batch that fails validation
-        changes nothing.
+        """Add a batch of rows, exactly: after any split of the rows into batches the
+        coefficients equal one :meth:`fit` on all of them (to rounding).
+
+        The rows are summed into ``statistics_`` (:class:`linreg.GramStatistics`, float64,
+        O(d^2) memory, grown in place: copy it to keep a snapshot). The coefficients are solved
+        from it (a d x d Cholesky in the core) the first time ``coef_``, ``intercept_`` or
+        ``solver_`` is read after a batch, by ``predict``, ``score`` or the caller, with the
+        ``alpha`` of that batch; a loop of batches with no prediction in between pays for one
+        solve, not one per batch. Warnings of the solve (a singular Gram) are raised then.
+        A batch that fails validation changes nothing. :meth:`fit` starts afresh; statistics
+        passed to :meth:`fit_statistics` are copied at the first ``partial_fit``, never
+        modified.
 
         Parameters
         ----------
@@ -281,21 +296,50 @@ class PartialFitMixin:
         self
         """
         from . import streaming
+        from ._validation import check_alpha
 
-        stats = getattr(self, "statistics_", None)
-        if stats is None or stats.fit_intercept != bool(self.fit_intercept):
-            stats = streaming.GramStatistics(check_bool(self.fit_intercept, "fit_intercept"))
+        state = self.__dict__
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        stats = state.get("statistics_")
+        if stats is None or stats.fit_intercept != fit_intercept:
+            stats = streaming.GramStatistics(fit_intercept)
+        d, k = stats.n_features, stats.n_targets
         width = np.shape(X)[1] if np.ndim(X) == 2 else None
-        if stats.n_features is not None and width is not None and width != stats.n_features:
+        if d is not None and width is not None and width != d:
             raise ValueError(f"X has {width} features, but {type(self).__name__} is expecting "
-                             f"{stats.n_features} features as input (partial_fit)")
-        stats = stats.copy()
-        stats.update(X, y, sample_weight)
-        if stats.weight_sum <= 0:
-            self.statistics_ = stats
+                             f"{d} features as input (partial_fit)")
+        alpha = getattr(self, "alpha", 0.0)
+        checked = None
+        if k is not None:  # a bad alpha is refused before the batch is added
+            checked = check_alpha(alpha, k)
+        if stats is not state.get("_own_statistics"):
+            # Statistics this estimator did not make (fit_statistics(stats) keeps the caller's
+            # object) are copied once, then grown in place batch after batch.
+            stats = stats.copy()
+        stats.update(X, y, sample_weight)  # all or nothing: a bad batch changes nothing
+        state["_own_statistics"] = stats
+        if "_pending_solve" not in state:
+            for name in _STALE:
+                state.pop(name, None)
+        self.statistics_ = stats
+        if stats.weight_sum <= 0:  # rows of zero weight only: nothing to solve yet
+            state.pop("_pending_solve", None)
             return self
-        return self.fit_statistics(stats)
+        self.n_features_in_ = stats.n_features
+        state["_pending_solve"] = checked if checked is not None else check_alpha(
+            alpha, stats.n_targets)
+        return self
 
+    def __getattr__(self, name):
+        # Reached only when normal lookup fails: coef_ and co. after a partial_fit.
+        state = self.__dict__
+        if name in _DEFERRED and "_pending_solve" in state:
+            from . import streaming
+
+            alphas = state.pop("_pending_solve")
+            streaming.fit_estimator(self, state["statistics_"], None, alphas)
+            return state[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 def _not_offered(name, why):
     """A class attribute that hides an inherited method (``hasattr`` is False) and says why."""

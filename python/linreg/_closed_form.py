@@ -23,6 +23,8 @@ def fit_closed_form(est, X, y, sample_weight, alpha, solver, keep=None):
     solver = check_option(solver, "solver", SOLVERS)
     Xa, Y, one_d, w = est._validate_fit_data(X, y, sample_weight)
     alphas = check_alpha(alpha, Y.shape[1])
+    # fit starts partial_fit afresh
+    drop_attributes(est, ("statistics_", "_own_statistics", "_pending_solve"))
     if solver in GD_SOLVERS:
         if keep is not None:
             keep(None, None, None, None, None)

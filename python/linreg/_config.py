@@ -26,7 +26,7 @@ def set_num_threads(n_threads: int | None) -> None:
 def get_num_threads() -> int:
     """The number of threads the core will use for the next fit."""
     n = _state["n_threads"]
-    return int(n) if n is not None else int(_core.build_info()["max_threads"])
+    return int(n) if n is not None else int(_core.max_threads())
 
 
 def show_config(file=None) -> None:

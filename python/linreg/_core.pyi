@@ -28,8 +28,37 @@ class GramStatistics:
     xx: npt.NDArray[np.float64]
     xy: npt.NDArray[np.float64]
     yy: npt.NDArray[np.float64]
+    def __init__(self, centered: bool) -> None: ...  # empty: no rows, no shapes
+    @staticmethod
+    def from_arrays(
+        n_samples: int,
+        weight_sum: float,
+        centered: bool,
+        x_mean: npt.NDArray[np.float64],
+        y_mean: npt.NDArray[np.float64],
+        xx: npt.NDArray[np.float64],
+        xy: npt.NDArray[np.float64],
+        yy: npt.NDArray[np.float64],
+    ) -> GramStatistics: ...
+    def empty(self) -> bool: ...
+    def n_features(self) -> int: ...
+    def n_targets(self) -> int: ...
+    def all_finite(self) -> bool: ...
     def merge(self, other: GramStatistics) -> None: ...
     def copy(self) -> GramStatistics: ...
+
+def gram_update(
+    statistics: GramStatistics,  # grown in place when the batch's statistics are finite
+    X: npt.NDArray[Float],
+    Y: npt.NDArray[Float],
+    sample_weight: npt.NDArray[np.float64],
+    n_threads: int,
+) -> bool: ...  # False: the batch's statistics are not finite, nothing added
+def solve_statistics(
+    statistics: GramStatistics,
+    alphas: npt.NDArray[np.float64],  # (k,), one per target
+    n_threads: int,
+) -> FitResult: ...  # fell_back: singular to working precision (take the minimum-norm route)
 
 def fit_normal_equations(
     X: npt.NDArray[Float],  # C- or F-contiguous, read in place
@@ -59,6 +88,7 @@ def gram_statistics(
     n_threads: int,
 ) -> GramStatistics: ...
 def build_info() -> dict[str, Any]: ...
+def max_threads() -> int: ...
 
 class GradientDescentResult:
     coef: npt.NDArray[np.float64]  # (n_features, n_targets)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import _config, _core
 from ._validation import check_bool, check_sample_weight, check_X, check_y, raise_non_finite
 
@@ -31,7 +29,7 @@ def gram_statistics(X, y, sample_weight=None, fit_intercept=True):
     Y, _ = check_y(y, Xa)
     w = check_sample_weight(sample_weight, Xa.shape[0])
     stats = _core.gram_statistics(Xa, Y, w, fit_intercept, _config.get_num_threads())
-    if not (np.isfinite(stats.xx).all() and np.isfinite(stats.x_mean).all()):
+    if not stats.all_finite():
         raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose square "
                                         "overflows)"))
     from .streaming import GramStatistics

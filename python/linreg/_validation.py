@@ -84,9 +84,12 @@ def feature_names_of(X):
 DEFER_FINITE_CHECK = 2**20
 
 
-def check_X(X, name: str = "X", defer_finite: bool = False) -> np.ndarray:
+def check_X(X, name: str = "X", defer_finite: bool = False,
+            defer_above: int = DEFER_FINITE_CHECK) -> np.ndarray:
     """A 2-D float32/float64 array, C- or F-contiguous, in native byte order; finite unless
-    the check is deferred to the core (large X, ``defer_finite=True``)."""
+    the check is deferred to the core (``defer_finite=True`` and more than ``defer_above``
+    values: the caller then checks what the core computed, and locates the culprit with
+    :func:`raise_non_finite`)."""
     arr = _as_numeric_array(X, name)
     if arr.ndim != 2:
         hint = ""
@@ -110,7 +113,7 @@ def check_X(X, name: str = "X", defer_finite: bool = False) -> np.ndarray:
             f"{name}: found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is "
             "required."
         )
-    if not (defer_finite and arr.size > DEFER_FINITE_CHECK):
+    if not (defer_finite and arr.size > defer_above):
         _check_finite(arr, name)
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))  # the core reads native byte order only

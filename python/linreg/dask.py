@@ -46,7 +46,7 @@ except ImportError as exc:
         f'installs "dask[array,dataframe]" and distributed). The import failed with: {exc}'
     ) from exc
 
-from . import _closed_form
+from . import _closed_form, _core
 from . import lasso as _lasso
 from . import linear as _linear
 from . import ridge as _ridge
@@ -214,9 +214,11 @@ def _all_zero(sample_weight, X):
 
 
 def _without_weight(block):
-    block.weight_sum = 0.0
-    for key in ("x_mean", "y_mean", "xx", "xy", "yy"):
-        getattr(block, key)[...] = 0.0
+    """``block``'s shapes and row count, with weight and sums zero."""
+    zero = (lambda a: np.zeros(np.shape(a)))
+    block._c = _core.GramStatistics.from_arrays(
+        block.n_samples, 0.0, block.fit_intercept, zero(block.x_mean), zero(block.y_mean),
+        zero(block.xx), zero(block.xy), zero(block.yy))
     return block
 
 

@@ -40,6 +40,8 @@ from ._validation import check_bool, check_sample_weight, check_X, check_y, rais
 
 __all__ = ["GramStatistics", "iter_npy_blocks"]
 
+_NON_FINITE = "X contains NaN or infinity (or values whose square overflows)"
+
 
 class GramStatistics:
     """Mergeable sufficient statistics of a (weighted) least-squares problem.
@@ -73,24 +75,43 @@ class GramStatistics:
 
     def __init__(self, fit_intercept=True):
         self.fit_intercept = check_bool(fit_intercept, "fit_intercept")
-        self.n_samples = 0
-        self.weight_sum = 0.0
-        self.x_mean = self.y_mean = self.xx = self.xy = self.yy = None
+        self._c = _core.GramStatistics(self.fit_intercept)  # the running total, in the core
         self._eig = None  # cached eigendecomposition of xx for alpha grids
+
+    # -- the numbers: read-only views of the core's running total ---------------------------
+    # They follow later updates and merges (copy one to keep it as it is now) and cannot be
+    # written to: the statistics change through update() and merge() only.
+    @property
+    def n_samples(self):
+        return int(self._c.n_samples)
+
+    @property
+    def weight_sum(self):
+        return float(self._c.weight_sum)
+
+    def _view(self, name):
+        return None if self._c.empty() else getattr(self._c, name)
+
+    x_mean = property(lambda self: self._view("x_mean"))
+    y_mean = property(lambda self: self._view("y_mean"))
+    xx = property(lambda self: self._view("xx"))
+    xy = property(lambda self: self._view("xy"))
+    yy = property(lambda self: self._view("yy"))
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
     def from_core(cls, core, fit_intercept):
-        """Wrap the statistics the core computed."""
+        """Wrap the statistics the core computed (taken over, not copied)."""
         out = cls(fit_intercept)
-        out.n_samples = int(core.n_samples)
-        out.weight_sum = float(core.weight_sum)
-        out.x_mean = np.array(core.x_mean, dtype=np.float64)
-        out.y_mean = np.array(core.y_mean, dtype=np.float64)
-        out.xx = np.array(core.xx, dtype=np.float64)
-        out.xy = np.array(core.xy, dtype=np.float64)
-        out.yy = np.array(core.yy, dtype=np.float64)
+        out._c = core
         return out
+
+    @staticmethod
+    def _rows_only(n_rows, fit_intercept):
+        """Statistics that count rows and know nothing else (a batch of zero weights)."""
+        return _core.GramStatistics.from_arrays(n_rows, 0.0, fit_intercept, np.empty(0),
+                                                np.empty(0), np.empty((0, 0)), np.empty((0, 0)),
+                                                np.empty((0, 0)))
 
     @staticmethod
     def _block(X, y, sample_weight, fit_intercept, n_features=None, n_targets=None,
@@ -98,20 +119,32 @@ class GramStatistics:
         """The statistics of one batch, validated completely first (nothing is merged from a
         batch that fails); errors name the batch (``where``)."""
         try:
-            return GramStatistics._checked_block(X, y, sample_weight, fit_intercept, n_features,
-                                                 n_targets)
+            prepared = GramStatistics._prepare(X, y, sample_weight, fit_intercept, n_features,
+                                               n_targets)
+            if prepared is None or isinstance(prepared, int):
+                out = GramStatistics(fit_intercept)
+                out._c = GramStatistics._rows_only(prepared or 0, fit_intercept)
+                return out
+            Xa, Y, w = prepared
+            core = _core.gram_statistics(Xa, Y, w, fit_intercept, _config.get_num_threads())
+            if not core.all_finite():
+                raise_non_finite(Xa, ValueError(_NON_FINITE))
+            return GramStatistics.from_core(core, fit_intercept)
         except (ValueError, TypeError) as exc:
             raise type(exc)(f"{where}: {exc}") from None
 
     @staticmethod
-    def _checked_block(X, y, sample_weight, fit_intercept, n_features, n_targets):
+    def _prepare(X, y, sample_weight, fit_intercept, n_features, n_targets):
+        """A batch checked for everything but finiteness of X, which the core's statistics of
+        the batch reveal (no scan of the rows in Python): ``(X, Y, w)`` for the core, ``None``
+        for an empty batch, or the row count of a batch whose weights are all zero."""
         if not np.size(X):  # an empty batch: nothing to add, but its shape is still checked
             arr = np.asarray(X)
             if arr.ndim != 2 or (n_features is not None and arr.shape[1] != n_features):
                 raise ValueError(f"X must be 2-D with {n_features} features, got shape "
                                  f"{arr.shape}")
             return None
-        Xa = check_X(X, name="X", defer_finite=True)
+        Xa = check_X(X, name="X", defer_finite=True, defer_above=0)
         if n_features is not None and Xa.shape[1] != n_features:
             raise ValueError(f"X has {Xa.shape[1]} features, the statistics have {n_features}")
         Y, _ = check_y(y, Xa)
@@ -119,18 +152,18 @@ class GramStatistics:
             raise ValueError(f"y has {Y.shape[1]} targets, the statistics have {n_targets}")
         if sample_weight is not None and np.ndim(sample_weight) == 1 and (
                 np.size(sample_weight) == Xa.shape[0]) and not np.any(sample_weight):
-            out = GramStatistics(fit_intercept)  # all weights 0: rows counted, nothing added
-            out.n_samples = Xa.shape[0]
-            return out
+            check_X(Xa, name="X")  # rows of zero weight never reach the core: scan them here
+            return Xa.shape[0]  # all weights 0: rows counted, nothing added
         w = (check_sample_weight(sample_weight, Xa.shape[0]) if sample_weight is not None
              else np.empty(0))
-        core = _core.gram_statistics(Xa, Y, w, fit_intercept, _config.get_num_threads())
-        if not (np.isfinite(core.xx).all() and np.isfinite(core.x_mean).all()):
-            raise_non_finite(Xa, ValueError("X contains NaN or infinity"))
-        return GramStatistics.from_core(core, fit_intercept)
+        return Xa, Y, w
 
     def update(self, X, y, sample_weight=None):
         """Add a batch of rows (exact; the batch is validated before anything is merged).
+
+        The batch's statistics are computed by the core apart from the running total and merged
+        into it only when they are finite, so a batch with NaN or infinity (found there, then
+        located in the batch for the error message) changes nothing.
 
         Parameters
         ----------
@@ -143,20 +176,28 @@ class GramStatistics:
         -------
         self
         """
-        block = self._block(X, y, sample_weight, self.fit_intercept, self.n_features,
-                            self.n_targets)
-        if block is not None:
-            self.merge(block)
+        try:
+            prepared = self._prepare(X, y, sample_weight, self.fit_intercept, self.n_features,
+                                     self.n_targets)
+            if prepared is None or isinstance(prepared, int):
+                self._c.merge(self._rows_only(prepared or 0, self.fit_intercept))
+                return self
+            Xa, Y, w = prepared
+            self._eig = None
+            if not _core.gram_update(self._c, Xa, Y, w, _config.get_num_threads()):
+                raise_non_finite(Xa, ValueError(_NON_FINITE))
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"the batch: {exc}") from None
         return self
 
     # -- merging --------------------------------------------------------------------------
     @property
     def n_features(self):
-        return None if self.xx is None else self.xx.shape[0]
+        return None if self._c.empty() else self._c.n_features()
 
     @property
     def n_targets(self):
-        return None if self.yy is None else self.yy.shape[0]
+        return None if self._c.empty() else self._c.n_targets()
 
     def merge(self, other):
         """Add the statistics of other rows (in place; Chan's update). Returns ``self``."""
@@ -164,42 +205,8 @@ class GramStatistics:
             raise TypeError(f"can only merge GramStatistics, got {type(other).__name__}")
         if other.fit_intercept != self.fit_intercept:
             raise ValueError("cannot merge centred (fit_intercept=True) and uncentred statistics")
-        if other.xx is None:
-            self.n_samples += other.n_samples
-            return self
-        if self.xx is None:
-            n = self.n_samples
-            self.__setstate__(other.__getstate__())
-            self.n_samples += n
-            return self
-        if other.xx.shape != self.xx.shape or other.yy.shape != self.yy.shape:
-            raise ValueError(f"cannot merge statistics of {other.n_features} features and "
-                             f"{other.n_targets} targets into {self.n_features} features and "
-                             f"{self.n_targets} targets")
         self._eig = None
-        self.n_samples += other.n_samples
-        if other.weight_sum == 0.0:
-            return self
-        if self.weight_sum == 0.0:
-            n = self.n_samples
-            self.__setstate__(other.__getstate__())
-            self.n_samples = n
-            return self
-        W = self.weight_sum + other.weight_sum
-        if self.fit_intercept:
-            f = self.weight_sum * other.weight_sum / W
-            dx = other.x_mean - self.x_mean
-            dy = other.y_mean - self.y_mean
-            self.xx += other.xx + f * np.outer(dx, dx)
-            self.xy += other.xy + f * np.outer(dx, dy)
-            self.yy += other.yy + f * np.outer(dy, dy)
-            self.x_mean = self.x_mean + dx * (other.weight_sum / W)
-            self.y_mean = self.y_mean + dy * (other.weight_sum / W)
-        else:
-            self.xx += other.xx
-            self.xy += other.xy
-            self.yy += other.yy
-        self.weight_sum = W
+        self._c.merge(other._c)
         return self
 
     def __add__(self, other):
@@ -207,7 +214,7 @@ class GramStatistics:
 
     def copy(self):
         out = GramStatistics(self.fit_intercept)
-        out.__setstate__(self.__getstate__())
+        out._c = self._c.copy()
         return out
 
     def __getstate__(self):
@@ -218,9 +225,16 @@ class GramStatistics:
                 "yy": copy(self.yy)}
 
     def __setstate__(self, state):
-        for key, value in state.items():
-            setattr(self, key, value)
+        self.fit_intercept = bool(state["fit_intercept"])
         self._eig = None
+        if state.get("xx") is None:
+            self._c = self._rows_only(int(state.get("n_samples", 0)), self.fit_intercept)
+            return
+        f64 = (lambda a, nd: np.array(a, dtype=np.float64, ndmin=nd))
+        self._c = _core.GramStatistics.from_arrays(
+            int(state["n_samples"]), float(state["weight_sum"]), self.fit_intercept,
+            f64(state["x_mean"], 1), f64(state["y_mean"], 1), f64(state["xx"], 2),
+            f64(state["xy"], 2), f64(state["yy"], 2))
 
     def __repr__(self):
         return (f"GramStatistics(n_samples={self.n_samples}, weight_sum={self.weight_sum:g}, "
@@ -237,9 +251,11 @@ class GramStatistics:
         r"""OLS (``alpha=0``) or Ridge coefficients from the statistics.
 
         Minimises :math:`\sum_i s_i (y_i - x_i^\top w - b)^2 + \alpha \lVert w\rVert^2` over the
-        rows summarised: ``(xx + alpha I) w = xy``, ``b = y_mean - x_mean @ w``, solved by
-        Cholesky of the column-scaled matrix; a singular matrix gets the minimum-norm solution
-        (from its eigendecomposition) and a :class:`RankDeficientWarning`. ``alpha`` may be one
+        rows summarised: ``(xx + alpha I) w = xy``, ``b = y_mean - x_mean @ w``, solved by the
+        core's Cholesky of the column-scaled matrix (single-threaded below d = 512, so cheap
+        enough to follow every batch); a matrix singular to working precision (reciprocal
+        condition estimate <= 1e3 d eps) gets the minimum-norm solution from its
+        eigendecomposition and a :class:`RankDeficientWarning`. ``alpha`` may be one
         value per target, or, with one target, a grid of shape (n_alphas,), solved from one
         eigendecomposition of ``xx`` (cached: later grids cost O(d^2) per alpha).
 
@@ -262,12 +278,20 @@ class GramStatistics:
             inter = (self.y_mean[0] - self.x_mean @ coef if self.fit_intercept
                      else np.zeros(alphas.size))
             return coef.T, inter
-        per_target = np.broadcast_to(alphas, (k,))
-        coef = np.empty(self.xy.shape)
-        for a in np.unique(per_target):
-            cols = np.flatnonzero(per_target == a)
-            coef[:, cols] = self._solve_one(float(a), self.xy[:, cols])
-        inter = (self.y_mean - self.x_mean @ coef) if self.fit_intercept else np.zeros(k)
+        return self._solve_per_target(np.ascontiguousarray(np.broadcast_to(alphas, (k,))))
+
+    def _solve_per_target(self, per_target):
+        """:meth:`solve` for checked alphas, one per target (float64, contiguous)."""
+        k = self.n_targets
+        res = _core.solve_statistics(self._c, per_target, _config.get_num_threads())
+        if res.fell_back:
+            coef = np.empty(self.xy.shape)
+            for a in np.unique(per_target):
+                cols = np.flatnonzero(per_target == a)
+                coef[:, cols] = self._solve_min_norm(float(a), self.xy[:, cols])
+            inter = (self.y_mean - self.x_mean @ coef) if self.fit_intercept else np.zeros(k)
+        else:
+            coef, inter = res.coef, res.intercept
         if k == 1:
             return coef[:, 0], float(inter[0])
         return coef.T, inter
@@ -289,19 +313,14 @@ class GramStatistics:
             est = Ridge(alpha=alpha, fit_intercept=self.fit_intercept)
         return est.fit_statistics(self)
 
-    def _solve_one(self, alpha, xy):
+    def _solve_min_norm(self, alpha, xy):
+        """The minimum-norm solution of the scaled system, for a matrix the core's Cholesky
+        found singular to working precision."""
         scale = np.sqrt(np.diag(self.xx))
         scale[~(scale > 0)] = 1.0
         C = self.xx / np.outer(scale, scale)
         C[np.diag_indices_from(C)] += alpha / scale**2
         rhs = xy / scale[:, None]
-        try:
-            L = np.linalg.cholesky(C)
-            rcond = (np.diag(L).min() / np.diag(L).max()) ** 2
-            if rcond > 1e3 * np.finfo(np.float64).eps * C.shape[0]:
-                return np.linalg.solve(L.T, np.linalg.solve(L, rhs)) / scale[:, None]
-        except np.linalg.LinAlgError:
-            pass
         lam, V = np.linalg.eigh(C)
         keep = lam > lam.max(initial=0.0) * C.shape[0] * np.finfo(np.float64).eps * 10
         if (~keep).any():
@@ -369,10 +388,11 @@ def _npy_header(fh):
     return npformat.read_array_header_2_0(fh)
 
 
-def iter_npy_blocks(path_or_array, block_rows=65536):
-    """Blocks of rows of an ``.npy`` file (read with ``readinto`` into one reused buffer, so
-    resident memory stays at one block) or of an array / memmap (views). C-ordered files only:
-    a Fortran-ordered file has no contiguous rows."""
+def iter_npy_blocks(path_or_array, block_rows=65536, buffers=1):
+    """Blocks of rows of an ``.npy`` file (read with ``readinto`` into ``buffers`` reused
+    buffers taken in turn, so resident memory stays at that many blocks; a block yielded is
+    overwritten ``buffers`` blocks later) or of an array / memmap (views). C-ordered files
+    only: a Fortran-ordered file has no contiguous rows."""
     if isinstance(path_or_array, np.ndarray):
         for a in range(0, path_or_array.shape[0], block_rows):
             yield path_or_array[a:a + block_rows]
@@ -384,15 +404,64 @@ def iter_npy_blocks(path_or_array, block_rows=65536):
                              "save it in C order (np.ascontiguousarray) to stream it")
         n = shape[0]
         d = shape[1] if len(shape) > 1 else 1
-        buf = np.empty((min(block_rows, max(n, 1)), d), dtype=dtype)
-        for a in range(0, n, block_rows):
+        bufs = [np.empty((min(block_rows, max(n, 1)), d), dtype=dtype)
+                for _ in range(buffers)]
+        for i, a in enumerate(range(0, n, block_rows)):
             rows = min(block_rows, n - a)
-            view = buf[:rows]
+            view = bufs[i % buffers][:rows]
             got = fh.readinto(memoryview(view).cast("B"))
             if got != view.nbytes:
                 raise ValueError(f"{path_or_array}: the file ends inside row "
                                  f"{a + got // (d * dtype.itemsize)} of {n}")
             yield view if len(shape) > 1 else view[:, 0]
+
+
+def _read_ahead(items):
+    """``items`` produced one ahead by a thread: the next block is read from the file while the
+    core sums the current one (both release the GIL), so a fit runs at the read rate rather
+    than read time + compute time. The producer must not reuse an item's memory until two
+    more have been taken (iter_npy_blocks with buffers=3: one being summed, one queued, one
+    being read). An exception in the reader is raised here, in the consumer."""
+    import queue
+    import threading
+
+    box = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def produce():
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        pass
+                if stop.is_set():
+                    return
+            box.put((done, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put((done, exc))
+
+    reader = threading.Thread(target=produce, name="linreg-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item, exc = box.get()
+            if item is done:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:  # the consumer stopped (an error in a chunk, or it is done): stop the reader
+        stop.set()
+        while reader.is_alive():
+            try:
+                box.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        reader.join()
 
 
 def _progress(verbose, rows, seconds, nbytes):
@@ -444,9 +513,10 @@ def _rows_of(a):
         return _npy_header(fh)[0][0]
 
 
-def fit_estimator(est, stats, alpha=None):
-    """Set ``est``'s coefficients from ``stats``: OLS/Ridge by :meth:`GramStatistics.solve`,
-    Lasso/Elastic Net by :meth:`GramStatistics.solve_enet`."""
+def fit_estimator(est, stats, alpha=None, checked_alphas=None):
+    """Set ``est``'s coefficients from ``stats``: OLS/Ridge by :meth:`GramStatistics.solve`
+    (``checked_alphas``: ``alpha`` already through ``check_alpha``), Lasso/Elastic Net by
+    :meth:`GramStatistics.solve_enet`."""
     from ._base import ConvergenceWarning
     from .lasso import ElasticNet
 
@@ -460,8 +530,8 @@ def fit_estimator(est, stats, alpha=None):
     k = stats.n_targets
     for attr in ("rank_", "cond_", "dependent_columns_", "fallback_", "n_iter_", "dual_gap_",
                  "converged_", "n_nonzero_", "loss_history_", "grad_norm_", "learning_rate_",
-                 "lipschitz_", "_inference_state", "feature_names_in_"):
-        if hasattr(est, attr):
+                 "lipschitz_", "_inference_state", "feature_names_in_", "_pending_solve"):
+        if attr in est.__dict__:
             delattr(est, attr)
     if isinstance(est, ElasticNet):
         if not (np.isscalar(est.alpha) and np.isfinite(est.alpha) and est.alpha >= 0):
@@ -491,7 +561,9 @@ def fit_estimator(est, stats, alpha=None):
         from ._validation import check_alpha
 
         # one alpha per target (never a grid: that is GramStatistics.solve's)
-        coef, inter = stats.solve(check_alpha(0.0 if alpha is None else alpha, k))
+        if checked_alphas is None:
+            checked_alphas = check_alpha(0.0 if alpha is None else alpha, k)
+        coef, inter = stats._solve_per_target(checked_alphas)
         est.solver_ = "statistics"
     est.coef_ = coef
     est.intercept_ = inter
@@ -500,21 +572,36 @@ def fit_estimator(est, stats, alpha=None):
     return est
 
 
-def from_npy(X, y, sample_weight=None, *, fit_intercept=True, block_rows=65536, verbose=False):
-    """Statistics of data too large for memory: ``X`` an ``.npy`` path (read block by block
-    into one reused buffer: resident memory ~ one block) or an array / ``np.memmap``; ``y`` and
-    ``sample_weight`` paths or arrays of the same number of rows."""
+def from_npy(X, y, sample_weight=None, *, fit_intercept=True, block_rows=65536, verbose=False,
+             read_ahead=True):
+    """Statistics of data too large for memory: ``X`` an ``.npy`` path or an array /
+    ``np.memmap``; ``y`` and ``sample_weight`` paths or arrays of the same number of rows.
+
+    Files are read block by block with ``readinto`` into three reused buffers (resident memory
+    ~ three blocks of ``block_rows`` rows, plus O(d^2)); with ``read_ahead`` a thread reads the
+    next block while the core sums the current one, so the fit runs at about the file's read
+    rate. Arrays and memmaps are summed in place, block by block.
+    """
     n = _rows_of(X)
     for name, other in (("y", y), ("sample_weight", sample_weight)):
         if other is not None and _rows_of(other) != n:
             raise ValueError(f"{name} has {_rows_of(other)} rows, X has {n}: they must match")
-    xs = iter_npy_blocks(X, block_rows)
-    ys = iter_npy_blocks(y, block_rows)
-    if sample_weight is None:
-        chunks = zip(xs, ys)
-    else:
-        chunks = zip(xs, ys, iter_npy_blocks(sample_weight, block_rows))
-    return from_chunks(chunks, fit_intercept=fit_intercept, verbose=verbose)
+    from_files = not all(isinstance(a, np.ndarray) for a in (X, y, sample_weight)
+                         if a is not None)
+    ahead = bool(read_ahead) and from_files
+    buffers = 3 if ahead else 1
+    sources = [iter_npy_blocks(a, block_rows, buffers) for a in (X, y, sample_weight)
+               if a is not None]
+    chunks = zip(*sources)
+    if ahead:
+        chunks = _read_ahead(chunks)
+    try:
+        return from_chunks(chunks, fit_intercept=fit_intercept, verbose=verbose)
+    finally:
+        if ahead:
+            chunks.close()  # stops and joins the reader
+        for source in sources:  # closes the files of a read that stopped early
+            source.close()
 
 
 GramStatistics.from_chunks = staticmethod(from_chunks)
