@@ -191,7 +191,7 @@ def streamed_routes(X, y, rows):
             est = make()
             for Xb, yb in batches(X, y, rows):
                 est.partial_fit(Xb, yb)
-                est.coef_  # read after every batch: one solve per batch
+                _ = est.coef_  # read after every batch: one solve per batch
             return est.coef_, est.intercept_
         return run
 
