@@ -230,7 +230,8 @@ def _part_of(func):
         return PARTS[3]
     if os.path.basename(os.path.dirname(filename)) != "linreg":
         return None  # not linreg: attributed to its callers
-    if base == "_validation.py" or name in ("_block", "_prepare", "update"):
+    if base == "_validation.py" or name in ("_block", "_prepare", "update", "_fast_update",
+                                            "_checked_alpha"):
         return PARTS[1]
     if name in ("merge", "copy", "__getstate__", "__setstate__", "from_core", "__add__"):
         return PARTS[2]

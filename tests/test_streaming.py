@@ -297,3 +297,28 @@ def test_from_npy_reads_ahead_and_stops_its_reader_on_error(tmp_path):
     with pytest.raises(ValueError, match="the file ends inside row 4990"):
         GramStatistics.from_npy(str(tmp_path / "short.npy"), paths[1], block_rows=700)
     assert threading.active_count() == before
+
+
+def test_batches_of_a_running_loop_are_checked_like_the_first():
+    # After the first batch, plain NumPy batches take a shorter path: the same checks, the
+    # same errors, and anything unusual goes the general way.
+    X, y, _ = make_regression(n=800, d=4, mean=1.0)
+    model = linreg.Ridge(alpha=2.0).partial_fit(X[:200], y[:200])
+    snapshot = model.statistics_.copy()
+    model.set_params(alpha=-1.0)
+    with pytest.raises(ValueError, match="alpha"):
+        model.partial_fit(X[200:400], y[200:400])
+    same_statistics(model.statistics_, snapshot, 0.0)  # refused before the batch was added
+    model.set_params(alpha=2.0)
+    bad_y = y[200:400].copy()
+    bad_y[5] = np.inf
+    with pytest.raises(ValueError, match="y"):
+        model.partial_fit(X[200:400], bad_y)
+    same_statistics(model.statistics_, snapshot, 0.0)
+    model.partial_fit(X[200:400].tolist(), y[200:400].tolist())        # lists: general path
+    model.partial_fit(X[400:600].astype(np.float32), y[400:600])       # mixed dtypes
+    model.partial_fit(np.asfortranarray(X[600:]), y[600:])
+    assert model.statistics_.n_samples == 800
+    want = linreg.Ridge(alpha=2.0).fit(np.vstack([X[:400], X[400:600].astype(np.float32)
+                                                  .astype(np.float64), X[600:]]), y)
+    assert rel_err(model.coef_, want.coef_) < 1e-6

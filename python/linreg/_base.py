@@ -299,6 +299,17 @@ class PartialFitMixin:
         from ._validation import check_alpha
 
         state = self.__dict__
+        stats = state.get("statistics_")
+        if (sample_weight is None and stats is not None and stats is state.get("_own_statistics")
+                and self.fit_intercept is stats.fit_intercept and stats.n_targets is not None):
+            # A batch of a running loop: the checks of the general path below, in fewer steps.
+            checked = self._checked_alpha(stats.n_targets)
+            if stats._fast_update(X, y):
+                if "_pending_solve" not in state:
+                    for name in _STALE:
+                        state.pop(name, None)
+                state["_pending_solve"] = checked
+                return self
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
         stats = state.get("statistics_")
         if stats is None or stats.fit_intercept != fit_intercept:
@@ -311,7 +322,7 @@ class PartialFitMixin:
         alpha = getattr(self, "alpha", 0.0)
         checked = None
         if k is not None:  # a bad alpha is refused before the batch is added
-            checked = check_alpha(alpha, k)
+            checked = self._checked_alpha(k)
         if stats is not state.get("_own_statistics"):
             # Statistics this estimator did not make (fit_statistics(stats) keeps the caller's
             # object) are copied once, then grown in place batch after batch.
@@ -329,6 +340,20 @@ class PartialFitMixin:
         state["_pending_solve"] = checked if checked is not None else check_alpha(
             alpha, stats.n_targets)
         return self
+
+    def _checked_alpha(self, n_targets):
+        """``check_alpha(self.alpha, n_targets)`` (0 for LinearRegression), remembered while
+        alpha is the same Python number (they are immutable)."""
+        from ._validation import check_alpha
+
+        alpha = getattr(self, "alpha", 0.0)
+        memo = self.__dict__.get("_alpha_memo")
+        if memo is not None and memo[0] is alpha and memo[1].shape[0] == n_targets:
+            return memo[1]
+        checked = check_alpha(alpha, n_targets)
+        if isinstance(alpha, (int, float)):
+            self.__dict__["_alpha_memo"] = (alpha, checked)
+        return checked
 
     def __getattr__(self, name):
         # Reached only when normal lookup fails: coef_ and co. after a partial_fit.
