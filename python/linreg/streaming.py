@@ -61,6 +61,8 @@ class GramStatistics:
     x_mean, y_mean : ndarray of shape (n_features,), (n_targets,)
     xx, xy, yy : ndarray of shape (d, d), (d, k), (k, k)
         All float64. ``None`` until the first :meth:`update` (an empty summary knows no shapes).
+        The arrays are read-only views of the running total, which the core holds: they follow
+        later updates and merges (``.copy()`` one to keep it).
 
     Examples
     --------
