@@ -74,7 +74,7 @@ from typing import NamedTuple
 import numpy as np
 import linreg
 from linreg import _bench
-from linreg._bench import PAUSE_SECONDS, Report, interleave, title
+from linreg._bench import PAUSE_SECONDS, Report, interleave, markdown_table, title
 
 SIZES = {
     "full": {"a": (10_000, 1_000), "b": (1_000, 10_000), "c": (100_000, 200)},
@@ -173,23 +173,6 @@ def calibrate(make, tols, gap_of):
 def verdict(ok):
     return "PASS" if ok else "FAIL"
 
-
-def markdown_table(header, rows, align):
-    """Print a markdown table whose columns are padded to line up; ``align``: 'l'/'r' per
-    column."""
-    cells = [header] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[j]) for r in cells) for j in range(len(header))]
-
-    def line(row):
-        return "| " + " | ".join(c.ljust(w) if a == "l" else c.rjust(w)
-                                 for c, w, a in zip(row, widths, align)) + " |"
-
-    print(line(header))
-    print("|" + "|".join(("-" * (w + 1) + ":") if a == "r" else (":" + "-" * (w + 1))
-                         for w, a in zip(widths, align)) + "|")
-    for row in cells[1:]:
-        print(line(row))
-    sys.stdout.flush()
 
 
 def fmt_gap(gap):

@@ -53,7 +53,7 @@ import time
 import linreg
 import numpy as np
 from linreg import _bench
-from linreg._bench import Report, interleave, title
+from linreg._bench import Report, interleave, markdown_table, rel_diff, title
 
 # name: (n, p, n_targets, cv, store_cv_results)
 SIZES = {
@@ -122,37 +122,10 @@ def make_estimator(contender, cv, store):
     raise ValueError(f"contender: expected one of {CONTENDERS}, got {contender!r}")
 
 
-def rel_diff(a, ref):
-    """``max |a - ref| / max |ref|``, or None when either is missing."""
-    if a is None or ref is None:
-        return None
-    a = np.asarray(a, dtype=np.float64)
-    ref = np.asarray(ref, dtype=np.float64)
-    if a.shape != ref.shape:
-        return float("nan")
-    return float(np.max(np.abs(a - ref)) / np.max(np.abs(ref)))
-
 
 def fmt(value, spec):
     return "-" if value is None else format(value, spec)
 
-
-def markdown_table(header, rows, align):
-    """Print a markdown table whose columns are padded to line up; ``align``: 'l'/'r' per
-    column."""
-    cells = [header] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[j]) for r in cells) for j in range(len(header))]
-
-    def line(row):
-        return "| " + " | ".join(c.ljust(w) if a == "l" else c.rjust(w)
-                                 for c, w, a in zip(row, widths, align)) + " |"
-
-    print(line(header))
-    print("|" + "|".join(("-" * (w + 1) + ":") if a == "r" else (":" + "-" * (w + 1))
-                         for w, a in zip(widths, align)) + "|")
-    for row in cells[1:]:
-        print(line(row))
-    sys.stdout.flush()
 
 
 def label(name, spec):

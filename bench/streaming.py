@@ -65,7 +65,7 @@ from concurrent.futures import ThreadPoolExecutor
 import linreg
 import numpy as np
 from linreg import _bench
-from linreg._bench import Report, interleave, title
+from linreg._bench import Report, interleave, markdown_table, rel_diff, title
 
 SIZES = {
     # in memory: rows, features, rows per batch; out of core: rows, features, rows per block
@@ -101,29 +101,6 @@ def make_problem(n, d, seed=SEED):
     return X, y, w_true
 
 
-def rel_diff(a, ref):
-    """``max |a - ref| / max |ref|``."""
-    a = np.asarray(a, dtype=np.float64)
-    ref = np.asarray(ref, dtype=np.float64)
-    return float(np.max(np.abs(a - ref)) / np.max(np.abs(ref)))
-
-
-def markdown_table(header, rows, align):
-    """Print a markdown table whose columns are padded to line up; ``align``: 'l'/'r' per
-    column."""
-    cells = [header] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[j]) for r in cells) for j in range(len(header))]
-
-    def line(row):
-        return "| " + " | ".join(c.ljust(w) if a == "l" else c.rjust(w)
-                                 for c, w, a in zip(row, widths, align)) + " |"
-
-    print(line(header))
-    print("|" + "|".join(("-" * (w + 1) + ":") if a == "r" else (":" + "-" * (w + 1))
-                         for w, a in zip(widths, align)) + "|")
-    for row in cells[1:]:
-        print(line(row))
-    sys.stdout.flush()
 
 
 def status_bytes(key):
@@ -170,11 +147,13 @@ def streamed_routes(X, y, rows):
             return est.coef_, est.intercept_
         return run
 
-    def partial(make):
+    def partial(make, read_each=False):
         def run():
             est = make()
             for Xb, yb in batches(X, y, rows):
                 est.partial_fit(Xb, yb)
+                if read_each:
+                    _ = est.coef_  # read after every batch: one solve per batch
             return est.coef_, est.intercept_
         return run
 
@@ -184,15 +163,6 @@ def streamed_routes(X, y, rows):
             for Xb, yb in batches(X, y, rows):
                 stats.update(Xb, yb)
             return stats.solve(alpha)
-        return run
-
-    def partial_eager(make):
-        def run():
-            est = make()
-            for Xb, yb in batches(X, y, rows):
-                est.partial_fit(Xb, yb)
-                _ = est.coef_  # read after every batch: one solve per batch
-            return est.coef_, est.intercept_
         return run
 
     ols = linreg.LinearRegression
@@ -208,9 +178,9 @@ def streamed_routes(X, y, rows):
     }
     # A user who predicts after every batch: coef_ read each time, so one solve per batch.
     out["LinearRegression.partial_fit coef_ each batch"] = (
-        "OLS", "partial_fit per batch, coef_ read after each", partial_eager(ols))
+        "OLS", "partial_fit per batch, coef_ read after each", partial(ols, True))
     out["Ridge.partial_fit coef_ each batch"] = (
-        "Ridge", "partial_fit per batch, coef_ read after each", partial_eager(ridge))
+        "Ridge", "partial_fit per batch, coef_ read after each", partial(ridge, True))
     return out
 
 

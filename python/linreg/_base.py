@@ -259,12 +259,13 @@ class LinearModel:
         return float(np.mean(r2))
 
 
+# Fitted attributes of other fits that a fit from statistics makes stale: it sets some again,
+# the others not at all.
+STALE_FITTED = ("rank_", "cond_", "dependent_columns_", "fallback_", "n_iter_", "dual_gap_",
+                "converged_", "n_nonzero_", "loss_history_", "grad_norm_", "learning_rate_",
+                "lipschitz_", "_inference_state", "feature_names_in_")
 # Set by the solve that partial_fit defers until one of them is asked for.
-_DEFERRED = frozenset({"coef_", "intercept_", "solver_"})
-# Fitted attributes of other solvers that a partial_fit makes stale.
-_STALE = ("rank_", "cond_", "dependent_columns_", "fallback_", "n_iter_", "loss_history_",
-          "grad_norm_", "converged_", "learning_rate_", "lipschitz_", "_inference_state",
-          "feature_names_in_", "coef_", "intercept_", "solver_")
+_DEFERRED = ("coef_", "intercept_", "solver_")
 
 
 class PartialFitMixin:
@@ -306,7 +307,7 @@ class PartialFitMixin:
             checked = self._checked_alpha(stats.n_targets)
             if stats._fast_update(X, y):
                 if "_pending_solve" not in state:
-                    for name in _STALE:
+                    for name in STALE_FITTED + _DEFERRED:
                         state.pop(name, None)
                 state["_pending_solve"] = checked
                 return self
@@ -330,7 +331,7 @@ class PartialFitMixin:
         stats.update(X, y, sample_weight)  # all or nothing: a bad batch changes nothing
         state["_own_statistics"] = stats
         if "_pending_solve" not in state:
-            for name in _STALE:
+            for name in STALE_FITTED + _DEFERRED:
                 state.pop(name, None)
         self.statistics_ = stats
         if stats.weight_sum <= 0:  # rows of zero weight only: nothing to solve yet

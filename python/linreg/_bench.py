@@ -193,6 +193,35 @@ class Report:
                 f.write(json.dumps({**row, "env": self.env}) + "\n")
 
 
+def rel_diff(a, ref):
+    """``max |a - ref| / max |ref|``; None when either is missing, NaN when the shapes differ."""
+    if a is None or ref is None:
+        return None
+    a = np.asarray(a, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    if a.shape != ref.shape:
+        return float("nan")
+    return float(np.max(np.abs(a - ref)) / np.max(np.abs(ref)))
+
+
+def markdown_table(header, rows, align):
+    """Print a markdown table whose columns are padded to line up; ``align``: 'l'/'r' per
+    column."""
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[j]) for r in cells) for j in range(len(header))]
+
+    def line(row):
+        return "| " + " | ".join(c.ljust(w) if a == "l" else c.rjust(w)
+                                 for c, w, a in zip(row, widths, align)) + " |"
+
+    print(line(header))
+    print("|" + "|".join(("-" * (w + 1) + ":") if a == "r" else (":" + "-" * (w + 1))
+                         for w, a in zip(widths, align)) + "|")
+    for row in cells[1:]:
+        print(line(row))
+    sys.stdout.flush()
+
+
 def title(text):
     print()
     print(text)

@@ -46,7 +46,7 @@ except ImportError as exc:
         f'installs "dask[array,dataframe]" and distributed). The import failed with: {exc}'
     ) from exc
 
-from . import _closed_form, _core
+from . import _closed_form
 from . import lasso as _lasso
 from . import linear as _linear
 from . import ridge as _ridge
@@ -147,21 +147,16 @@ def statistics(X, y, sample_weight=None, *, fit_intercept=True, split_every=8):
                  for j in range(0, len(parts), split_every)]
         level += 1
     (stats,) = dask.compute(parts[0])
-    return GramStatistics(fit_intercept) if stats is None else stats
+    return stats
 
 
 def _chunk_statistics(X, y, sample_weight, fit_intercept, n_features, n_targets, index, start,
                       stop):
-    """The statistics of one block of rows (runs on a worker), or None for an empty block."""
+    """The statistics of one block of rows (runs on a worker); an empty block counts none."""
     where = _where(index, start, stop)
     try:
-        if _all_zero(sample_weight, X):
-            # Valid rows of no weight: validated like any block, they count in n_samples only
-            # (a batch whose weights sum to zero is refused, so the block is summed unweighted
-            # and its sums then set to zero).
-            block = GramStatistics._block(X, y, None, fit_intercept, n_features, n_targets,
-                                          where=where)
-            return None if block is None else _without_weight(block)
+        # Rows of no weight are validated like any block and count in n_samples only
+        # (GramStatistics._block's own rule).
         return GramStatistics._block(X, y, sample_weight, fit_intercept, n_features, n_targets,
                                      where=where)
     except (ValueError, TypeError) as exc:
@@ -170,15 +165,10 @@ def _chunk_statistics(X, y, sample_weight, fit_intercept, n_features, n_targets,
 
 
 def _merge_parts(*parts):
-    """Add up partial statistics (a merge task of the tree); None stands for an empty block."""
-    out = None
-    for part in parts:
-        if part is None:
-            continue
-        if out is None:
-            out = part.copy()  # never modify an input: a retried task must find it unchanged
-        else:
-            out.merge(part)
+    """Add up partial statistics (a merge task of the tree)."""
+    out = parts[0].copy()  # never modify an input: a retried task must find it unchanged
+    for part in parts[1:]:
+        out.merge(part)
     return out
 
 
@@ -203,23 +193,6 @@ def _located(message, where, start):
     return head + _INDEX.sub(lambda m: m.group(0)[:-len(m.group(1))] + str(int(m.group(1))
                                                                            + int(start)), rest,
                              count=1)
-
-
-def _all_zero(sample_weight, X):
-    if sample_weight is None or _is_number(sample_weight):
-        return False
-    w = np.asarray(sample_weight)
-    return (w.ndim == 1 and w.dtype.kind in "biuf" and w.shape[0] == np.shape(X)[0] > 0
-            and not np.any(w))
-
-
-def _without_weight(block):
-    """``block``'s shapes and row count, with weight and sums zero."""
-    zero = (lambda a: np.zeros(np.shape(a)))
-    block._c = _core.GramStatistics.from_arrays(
-        block.n_samples, 0.0, block.fit_intercept, zero(block.x_mean), zero(block.y_mean),
-        zero(block.xx), zero(block.xy), zero(block.yy))
-    return block
 
 
 # ------------------------------------------------------------------------ input conversion
@@ -509,19 +482,10 @@ class Ridge(_DaskFit, _ClosedFormParams, _ridge.Ridge):
         check_alpha(self.alpha, n_targets)
 
 
-class ElasticNet(_DaskFit, _EnetParams, _lasso.ElasticNet):
-    __doc__ = r"""Elastic Net on Dask arrays and DataFrames, exact.
-
-    Minimises scikit-learn's objective
-
-    .. math:: \min_{w, b} \; \frac{1}{2W} \sum_i s_i (y_i - x_i^\top w - b)^2
-              + \alpha \rho \lVert w \rVert_1 + \frac{\alpha (1 - \rho)}{2} \lVert w \rVert_2^2
-
-    (:math:`W = \sum_i s_i`, :math:`\rho` = ``l1_ratio``) over every row of the Dask
-    collection. The parameters are those of :class:`linreg.ElasticNet`.
-    """ + _SOLVED.format(what="With Dask input covariance-mode coordinate descent runs on the "
-                               "statistics (no pass over the rows per epoch) until the "
-                               "duality gap is below ``tol * yy / W``;") + """
+# How Lasso and ElasticNet solve, and what they set: the same for both.
+_ENET_SOLVED_AND_ATTRIBUTES = _SOLVED.format(
+    what="With Dask input covariance-mode coordinate descent runs on the statistics (no pass "
+         "over the rows per epoch) until the duality gap is below ``tol * yy / W``;") + """
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
@@ -538,7 +502,20 @@ class ElasticNet(_DaskFit, _EnetParams, _lasso.ElasticNet):
         ``"cd-covariance"`` for Dask input.
     statistics_ : linreg.GramStatistics
         The merged statistics the coefficients were solved from.
-    """ + _NOTES + """
+    """ + _NOTES
+
+
+class ElasticNet(_DaskFit, _EnetParams, _lasso.ElasticNet):
+    __doc__ = r"""Elastic Net on Dask arrays and DataFrames, exact.
+
+    Minimises scikit-learn's objective
+
+    .. math:: \min_{w, b} \; \frac{1}{2W} \sum_i s_i (y_i - x_i^\top w - b)^2
+              + \alpha \rho \lVert w \rVert_1 + \frac{\alpha (1 - \rho)}{2} \lVert w \rVert_2^2
+
+    (:math:`W = \sum_i s_i`, :math:`\rho` = ``l1_ratio``) over every row of the Dask
+    collection. The parameters are those of :class:`linreg.ElasticNet`.
+    """ + _ENET_SOLVED_AND_ATTRIBUTES + """
     Examples
     --------
     >>> import dask.array as da, numpy as np
@@ -561,26 +538,7 @@ class Lasso(_DaskFit, _EnetParams, _lasso.Lasso):
 
     (:math:`W = \sum_i s_i`) over every row of the Dask collection. The parameters are those
     of :class:`linreg.Lasso`.
-    """ + _SOLVED.format(what="With Dask input covariance-mode coordinate descent runs on the "
-                               "statistics (no pass over the rows per epoch) until the "
-                               "duality gap is below ``tol * yy / W``;") + """
-    Attributes
-    ----------
-    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-    intercept_ : float or ndarray of shape (n_targets,)
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when X was a DataFrame with string column names.
-    dual_gap_ : float or ndarray of shape (n_targets,)
-    n_iter_ : int or ndarray of shape (n_targets,)
-        Epochs of coordinate descent.
-    converged_ : bool
-    n_nonzero_ : int or ndarray of shape (n_targets,)
-    solver_ : str
-        ``"cd-covariance"`` for Dask input.
-    statistics_ : linreg.GramStatistics
-        The merged statistics the coefficients were solved from.
-    """ + _NOTES + """
+    """ + _ENET_SOLVED_AND_ATTRIBUTES + """
     Examples
     --------
     >>> import dask.array as da, numpy as np

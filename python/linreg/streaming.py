@@ -35,7 +35,7 @@ import warnings
 import numpy as np
 
 from . import _config, _core
-from ._base import RankDeficientWarning
+from ._base import STALE_FITTED, RankDeficientWarning
 from ._validation import check_bool, check_sample_weight, check_X, check_y, raise_non_finite
 
 __all__ = ["GramStatistics", "iter_npy_blocks"]
@@ -580,9 +580,7 @@ def fit_estimator(est, stats, alpha=None, checked_alphas=None):
                          f"{stats.fit_intercept}, the estimator has fit_intercept="
                          f"{est.fit_intercept}")
     k = stats.n_targets
-    for attr in ("rank_", "cond_", "dependent_columns_", "fallback_", "n_iter_", "dual_gap_",
-                 "converged_", "n_nonzero_", "loss_history_", "grad_norm_", "learning_rate_",
-                 "lipschitz_", "_inference_state", "feature_names_in_", "_pending_solve"):
+    for attr in STALE_FITTED + ("_pending_solve",):
         if attr in est.__dict__:
             delattr(est, attr)
     if isinstance(est, ElasticNet):
