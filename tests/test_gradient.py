@@ -144,6 +144,45 @@ def test_sgd_weights_penalty_momentum_replayed(fit_intercept):
     assert abs(est.intercept_ - b) <= 1e-10 * max(1.0, abs(b))
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("batch_size", [24, 5300])  # 5300 x 100 x 8 bytes > 4 MiB: split
+def test_sgd_both_batch_schedules_replayed(order, threads, batch_size):
+    # One target and batches that fit in cache: one thread steps while the others gather rows
+    # ahead. Larger batches: each is split between the threads. The same steps either way.
+    X, y, _ = make_regression(n=6000, d=100, seed=12, order=order, mean=0.3)
+    sw = np.random.default_rng(2).uniform(0.5, 1.5, len(y))
+    lr = 0.2 / ref.lipschitz(X, sample_weight=sw)
+    orders = [_core.epoch_permutation(seed_of(21), e, len(y)) for e in range(2)]
+    w, b = ref.sgd_epochs(X, y, lr, batch_size, orders, sample_weight=sw)
+    before = linreg.get_num_threads()
+    try:
+        linreg.set_num_threads(threads)
+        est = gd(solver="sgd", learning_rate=lr, batch_size=batch_size, max_iter=2, tol=None,
+                 random_state=21, schedule="constant").fit(X, y, sample_weight=sw)
+    finally:
+        linreg.set_num_threads(None)
+    assert linreg.get_num_threads() == before
+    np.testing.assert_allclose(est.coef_, w, rtol=1e-10, atol=1e-12 * np.abs(w).max())
+    assert abs(est.intercept_ - b) <= 1e-10 * max(1.0, abs(b))
+
+
+def test_sgd_one_target_does_not_depend_on_the_thread_count():
+    # The stepping thread takes every sum in batch order, whoever gathered the rows. (With a fixed
+    # step and no intercept: the step's estimate and the column means are sums over all threads.)
+    X, y, _ = make_regression(n=5000, d=30, seed=13)
+    kw = dict(solver="sgd", batch_size=64, max_iter=3, tol=None, random_state=4,
+              fit_intercept=False, learning_rate=0.2 / ref.lipschitz(X, fit_intercept=False))
+    coefs = []
+    try:
+        for threads in (1, 2, 4):
+            linreg.set_num_threads(threads)
+            coefs.append(gd(**kw).fit(X, y).coef_)
+    finally:
+        linreg.set_num_threads(None)
+    np.testing.assert_array_equal(coefs[0], coefs[1])
+    np.testing.assert_array_equal(coefs[0], coefs[2])
+
+
 def test_sgd_loss_history_is_the_full_objective_at_each_epoch_start():
     X, y, _ = make_regression(n=400, d=5, seed=9)
     orders = [_core.epoch_permutation(seed_of(5), e, len(y)) for e in range(3)]
