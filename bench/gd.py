@@ -33,7 +33,10 @@ Method (as ``linreg._bench``): every contender of a table runs once as a warm-up
 slows all of them alike; the median is reported. A contender whose warm-up takes longer than
 4 s runs twice more only, longer than 15 s not again (the warm-up is then its timing). A 0.5 s
 pause precedes every run: OpenBLAS's worker threads busy-wait for about 0.1 s after a call, and
-without the pause whichever contender runs next would lose a core to them. Every timing row
+without the pause whichever contender runs next would lose a core to them. Section 1 rotates the
+order of its contenders from round to round: the literal seed loop allocates and frees two
+0.8 GB copies of X per step, and the contender after it ran up to 30% slower even after the
+pause; rotated, that cost falls on each contender alike. Every timing row
 carries an error or objective against a float64 reference, so speed never appears without
 correctness. Targets are marked PASS or FAIL; on a machine whose speed drifts by 10-30 %, read
 ratios near a target with that margin.
@@ -42,6 +45,7 @@ ratios near a target with that margin.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 import sys
 import time
 import warnings
@@ -223,8 +227,11 @@ def section_step(report, X64, y64, mode, repeats):
             X = Xd if order == "C" else np.asfortranarray(Xd)
             xbytes = X.nbytes
             funcs = step_contenders(X, yd, lr, iters, seed_steps)
+            # Rotated rounds: the literal seed loop allocates and frees two 0.8 GB copies of X
+            # per step, and whichever contender ran after it was up to 30% slower even after
+            # the pause (measured).
             seconds, runs, results, _ = interleave({k: f for k, (f, _) in funcs.items()},
-                                                  repeats, catch=False)
+                                                  repeats, catch=False, rotate=True)
             x_sum = float(np.sum(X, dtype=np.float64))
             name = np.dtype(dtype).name
             t = {}
@@ -256,12 +263,24 @@ def section_step(report, X64, y64, mode, repeats):
             del X
         del Xd
     print()
+    # The two precisions side by side, interleaved: the tables above ran minutes apart, and a
+    # ratio across them carries the machine's drift in between.
     target = TARGETS["float32 speed-up"]
+    X32 = X64.astype(np.float32)
     for order in ("C", "F"):
-        s = per_iter[("float64", order)] / per_iter[("float32", order)]
-        print(f"linreg float32 speed-up over float64, {order} order: {s:.2f}x "
-              f"(target ~2, >= {target:g}: {verdict(s, target)})")
+        pair = {name: (X if order == "C" else np.asfortranarray(X))
+                for name, X in (("float64", X64), ("float32", X32))}
+        Ys = {name: y64.astype(X.dtype).reshape(n, 1) for name, X in pair.items()}
+        seconds, _, _, _ = interleave(
+            {name: partial(gd_core, X, Ys[name], lr, STEP_ITERS) for name, X in pair.items()},
+            repeats, catch=False)
+        s = seconds["float64"] / seconds["float32"]
+        print(f"linreg float32 speed-up over float64, {order} order, interleaved: {s:.2f}x "
+              f"(target ~2, >= {target:g}: {verdict(s, target)}); from the tables: "
+              f"{per_iter[('float64', order)] / per_iter[('float32', order)]:.2f}x")
         report.add("step-float32", n=n, d=d, order=order, float32_speedup=s)
+        del pair
+    del X32
 
 
 # ------------------------------------------------------------------ 2. one epoch of mini-batch SGD
@@ -315,7 +334,7 @@ def section_sgd_epoch(report, X64, y64, repeats):
                                                   "linreg certificate only, 1 thread")
             funcs["linreg certificate only, 1 thread"] = (lin(0, False, 1), None)
         seconds, runs, results, _ = interleave({k: f for k, (f, _) in funcs.items()},
-                                                  repeats, catch=False)
+                                                  repeats, catch=False, rotate=True)
         print()
         print(header)
         print("-" * len(header))

@@ -114,6 +114,35 @@ struct PassSums {
   VectorXd rss;
 };
 
+// out[v][u] = p[u] . q[v] for four vectors p[0..3] and V vectors q[0..V) of length m: 4V
+// independent sums in SIMD packets, each load shared. A dot product with one accumulator waits
+// on its own multiply-adds (two Eigen dots per row of a mini-batch: 36 ns a row; this: 8).
+template <int V, class Scalar>
+inline void dot_products(const Scalar* const* p, const Scalar* const* q, Index m,
+                         Scalar (*out)[4]) {
+  constexpr int L = Eigen::internal::packet_traits<Scalar>::size;
+  using Packet = Eigen::Array<Scalar, L, 1>;
+  using Load = Eigen::Map<const Packet>;
+  Packet a[V][4];
+  for (int v = 0; v < V; ++v)
+    for (int u = 0; u < 4; ++u) a[v][u].setZero();
+  Index i = 0;
+  for (; i + L <= m; i += L) {
+    Packet x[4];
+    for (int u = 0; u < 4; ++u) x[u] = Load(p[u] + i);
+    for (int v = 0; v < V; ++v) {
+      const Packet y = Load(q[v] + i);
+      for (int u = 0; u < 4; ++u) a[v][u] += x[u] * y;
+    }
+  }
+  for (int v = 0; v < V; ++v)
+    for (int u = 0; u < 4; ++u) {
+      Scalar t = a[v][u].sum();
+      for (Index k = i; k < m; ++k) t += p[u][k] * q[v][k];
+      out[v][u] = t;
+    }
+}
+
 template <class Scalar>
 class ResidualPass {
  public:
@@ -193,6 +222,8 @@ class ResidualPass {
     for (; i + 4 <= m; i += 4) {
       const Scalar* p = Xp + i * ld;
       RowMap x0(p, d), x1(p + ld, d), x2(p + 2 * ld, d), x3(p + 3 * ld, d);
+      // (One row at a time: dot_products over the four rows interleaves four streams and
+      // measured 30-50% slower here, where the rows come from memory.)
       Scalar r[4] = {-b0 - x0.dot(w), -b0 - x1.dot(w), -b0 - x2.dot(w), -b0 - x3.dot(w)};
       for (int u = 0; u < 4; ++u) {
         if (yp) r[u] += yp[i + u];
@@ -274,9 +305,17 @@ class ResidualPass {
     }
     const Scalar* w = W.data();
     Index j = 0;
+    // r -= X[:, j:j+8] @ w[j:j+8]: eight column streams at once (measured 3-4% faster than four;
+    // sixteen are 30% slower).
+    for (; j + 8 <= d; j += 8) {
+      const Scalar* p = Xp + j * ld;
+      r.noalias() -= w[j] * ColMap(p, m) + w[j + 1] * ColMap(p + ld, m) +
+                     w[j + 2] * ColMap(p + 2 * ld, m) + w[j + 3] * ColMap(p + 3 * ld, m) +
+                     w[j + 4] * ColMap(p + 4 * ld, m) + w[j + 5] * ColMap(p + 5 * ld, m) +
+                     w[j + 6] * ColMap(p + 6 * ld, m) + w[j + 7] * ColMap(p + 7 * ld, m);
+    }
     for (; j + 4 <= d; j += 4) {
       const Scalar* p = Xp + j * ld;
-      // r -= X[:, j:j+4] @ w[j:j+4]
       r.noalias() -= w[j] * ColMap(p, m) + w[j + 1] * ColMap(p + ld, m) +
                      w[j + 2] * ColMap(p + 2 * ld, m) + w[j + 3] * ColMap(p + 3 * ld, m);
     }
@@ -294,7 +333,19 @@ class ResidualPass {
     PassSums& acc = parts_[t];
     acc.gs[0] += gs;
     acc.rss[0] += rss;
-    for (j = 0; j < d; ++j) acc.G(j, 0) += double(ColMap(Xp + j * ld, m).dot(r));  // X.T @ (S r)
+    // X.T @ (S r), four columns at a time and from the block's last columns back: those were read
+    // last and are still in L2 (in the order of the first sweep, each read would evict the
+    // column needed next).
+    Index hi = d;
+    for (; hi >= 4; hi -= 4) {
+      const Scalar* p[4] = {Xp + (hi - 4) * ld, Xp + (hi - 3) * ld, Xp + (hi - 2) * ld,
+                            Xp + (hi - 1) * ld};
+      const Scalar* q[1] = {r.data()};
+      Scalar g[1][4];
+      dot_products<1>(p, q, m, g);
+      for (int u = 0; u < 4; ++u) acc.G(hi - 4 + u, 0) += double(g[0][u]);
+    }
+    for (j = hi - 1; j >= 0; --j) acc.G(j, 0) += double(ColMap(Xp + j * ld, m).dot(r));
   }
 
   template <class XBlock>
@@ -490,40 +541,6 @@ inline bool grew(double before, double after, double first, double noise, bool m
 //   r0 = s (y - x.w0 - b0)  (the epoch's start: its full gradient and F)
 //   r  = s (y - x.w  - b)   (the current point: the step)
 // g0 += r0 x, g += r x, four rows at a time so the accumulators move once per four rows.
-// The dot products of rows p[0..3] with a and with b, as eight independent sums held in SIMD
-// packets: the multiply-adds of one row do not wait on one another, as they do in a dot product
-// with one accumulator (a third of the time of two Eigen dots per row, measured).
-template <class Scalar>
-inline void dots4(const Scalar* const* p, const Scalar* a, const Scalar* b, Index d, Scalar* pa,
-                  Scalar* pb) {
-  constexpr int L = Eigen::internal::packet_traits<Scalar>::size;
-  using Packet = Eigen::Array<Scalar, L, 1>;
-  using Load = Eigen::Map<const Packet>;
-  Packet sa[4], sb[4];
-  for (int u = 0; u < 4; ++u) {
-    sa[u].setZero();
-    sb[u].setZero();
-  }
-  Index j = 0;
-  for (; j + L <= d; j += L) {
-    const Packet va = Load(a + j), vb = Load(b + j);
-    for (int u = 0; u < 4; ++u) {
-      const Packet x = Load(p[u] + j);
-      sa[u] += x * va;
-      sb[u] += x * vb;
-    }
-  }
-  for (int u = 0; u < 4; ++u) {
-    Scalar ta = sa[u].sum(), tb = sb[u].sum();
-    for (Index t = j; t < d; ++t) {
-      ta += p[u][t] * a[t];
-      tb += p[u][t] * b[t];
-    }
-    pa[u] = ta;
-    pb[u] = tb;
-  }
-}
-
 // ga += sum_u ra[u] p[u] and gb += sum_u rb[u] p[u] over the rows p[0..3], in one sweep of them.
 template <class Scalar>
 inline void axpy4x2(const Scalar* const* p, const Scalar* ra, const Scalar* rb, Index d, Scalar* ga,
@@ -550,6 +567,7 @@ void minibatch_rows(RowAt row_at, YAt y_at, SAt s_at, Index m, const Matrix<Scal
                     const Matrix<Scalar>& Wc, double bc, PassSums& acc, double& gstep,
                     Matrix<Scalar>& Gt, Vec& g0) {
   const Index d = W0.rows();
+  const Scalar* ws[2] = {W0.data(), Wc.data()};
   auto g = Gt.col(0);
   g.setZero();
   g0.setZero();
@@ -557,14 +575,14 @@ void minibatch_rows(RowAt row_at, YAt y_at, SAt s_at, Index m, const Matrix<Scal
   for (Index i = 0; i < m; i += 4) {
     const Index q = std::min<Index>(4, m - i);
     const Scalar* p[4];
-    Scalar r0[4] = {0, 0, 0, 0}, r[4] = {0, 0, 0, 0}, xw0[4], xw[4];
+    Scalar r0[4] = {0, 0, 0, 0}, r[4] = {0, 0, 0, 0}, xw[2][4];  // x.w0, x.w
     for (Index u = 0; u < 4; ++u) p[u] = row_at(i + std::min(u, q - 1));
-    dots4(p, W0.data(), Wc.data(), d, xw0, xw);
+    dot_products<2>(p, ws, d, xw);
     for (Index u = 0; u < q; ++u) {
       const double yi = double(y_at(i + u));
       const double si = s_at(i + u);
-      const double e0 = yi - double(xw0[u]) - b0;
-      const double e = yi - double(xw[u]) - bc;
+      const double e0 = yi - double(xw[0][u]) - b0;
+      const double e = yi - double(xw[1][u]) - bc;
       rss += si * e0 * e0;
       gs += si * e0;
       gst += si * e;

@@ -113,8 +113,12 @@ def contenders(model, alpha, n, d):
 
 
 # Shared by the benchmark scripts in bench/ (gd.py, lasso.py).
-def interleave(funcs, repeats, warm=None, catch=True):
+def interleave(funcs, repeats, warm=None, catch=True, rotate=False):
     """Time ``funcs`` (name -> callable of no argument), interleaved round by round.
+
+    With ``rotate``, round ``r`` starts at the ``r``-th contender (cyclically), so that each
+    contender follows each other one equally often: one whose after-effects outlast the pause
+    (a contender that allocates and frees gigabytes) then slows every other alike.
 
     ``warm`` maps a name to ``(seconds, result)`` of a run made beforehand, which then stands for
     that contender's warm-up. With ``catch``, a contender that raises is dropped, its exception
@@ -138,8 +142,11 @@ def interleave(funcs, repeats, warm=None, catch=True):
     results = {key: out for key, (_, out) in warm.items()}
     errors = {}
     slow, done = set(), set()
+    order = list(funcs)
     for rnd in range(repeats + 1):
-        for key, func in funcs.items():
+        shift = rnd % len(order) if rotate and order else 0
+        for key in order[shift:] + order[:shift]:
+            func = funcs[key]
             if key in done or key in errors or (key in slow and len(times[key]) >= 3):
                 continue
             if rnd == 0 and key in warm:
