@@ -598,12 +598,43 @@ void minibatch_rows(RowAt row_at, YAt y_at, SAt s_at, Index m, const Matrix<Scal
   gstep += gst;
 }
 
+// Rows perm[0..count) of X into dst (row-major, d per row). Row-major X: each row is fetched six
+// rows ahead of its copy, and so are the rows up to perm[reach) beyond (reach >= count), which the
+// caller or another thread copies next. Column-major X: every entry is a separate cache line, so
+// each column's entries are fetched while the previous column is copied.
+template <class Scalar>
+void gather_rows(const DesignView<Scalar>& X, const Index* perm, Index count, Index reach,
+                 Scalar* dst) {
+  const Index d = X.cols;
+  if (X.row_major()) {
+    constexpr Index ahead = 6, line = 64 / Index(sizeof(Scalar));
+    auto prefetch = [&](Index i) {
+      if (i >= reach) return;
+      const Scalar* src = X.data + perm[i] * X.row_stride;
+      for (Index l = 0; l < d; l += line) __builtin_prefetch(src + l, 0, 0);
+    };
+    for (Index i = 0; i < std::min(ahead, count); ++i) prefetch(i);
+    for (Index i = 0; i < count; ++i) {
+      prefetch(i + ahead);
+      const Scalar* src = X.data + perm[i] * X.row_stride;
+      std::copy(src, src + d, dst + i * d);
+    }
+  } else {
+    for (Index j = 0; j < d; ++j) {
+      const Scalar* col = X.data + j * X.col_stride;
+      if (j + 1 < d)
+        for (Index i = 0; i < count; ++i) __builtin_prefetch(col + X.col_stride + perm[i], 0, 0);
+      for (Index i = 0; i < count; ++i) dst[i * d + j] = col[perm[i]];
+    }
+  }
+}
+
 // The batches of one epoch, gathered ahead into a ring of slots: one thread steps through the
 // batches in order while the others copy the rows of later batches out of X (y and the weights
 // come already in the epoch's order: y_order[i] = y[perm[i]]). The copying is the cost of a
 // shuffled epoch (rows at random addresses) and does not depend on w; the step needs every row of
-// its batch. Splitting each batch between threads instead
-// meets all threads at a barrier every batch, where the slowest gather sets the pace.
+// its batch. Splitting each batch between threads instead meets all threads at a barrier every
+// batch, where the slowest gather sets the pace.
 //
 // Work is handed out in chunks of rows through one atomic word per slot, (batch << 24) | next
 // unclaimed row, so a claim can only land in the batch its thread is gathering. The slot's count
@@ -615,7 +646,6 @@ template <class Scalar>
 class BatchRing {
  public:
   static constexpr Index kChunk = 32;  // rows per claim
-  static constexpr Index kAhead = 6;   // rows prefetched ahead of the copy
   // Above this many bytes a slot stops fitting in cache and threads split each batch instead.
   static constexpr Index kMaxSlotBytes = Index(4) << 20;
 
@@ -626,7 +656,6 @@ class BatchRing {
     for (int r = 0; r < R_; ++r) open(r, r);
   }
 
-  Index batches() const { return batches_; }
   Index size(Index q) const { return std::min(n_, (q + 1) * B_) - q * B_; }
   const Scalar* row(Index q, Index i) const { return rows_.data() + (base(q) + i) * d_; }
   Scalar y(Index q, Index i) const { return y_[q * B_ + i]; }
@@ -636,8 +665,10 @@ class BatchRing {
   void gather_all() {
     for (Index q = 0; q < batches_; ++q) {
       const Slot& sl = slot_[size_t(q % R_)];
-      for (int spins = 0; tag(sl.ticket.load(std::memory_order_acquire)) < std::uint64_t(q); ++spins)
-        relax(spins);  // the stepper still uses the slot's previous batch
+      // Until the stepper is done with the slot's previous batch:
+      for (int spins = 0; tag(sl.ticket.load(std::memory_order_acquire)) < std::uint64_t(q);
+           ++spins)
+        relax(spins);
       while (claim_and_copy(q)) {
       }
     }
@@ -698,36 +729,11 @@ class BatchRing {
     return true;
   }
 
-  // Rows lo..hi of batch q: X[perm[qB + i]] into the slot.
+  // Rows lo..hi of batch q: X[perm[qB + i]] into the slot, prefetching across chunk and batch
+  // boundaries (a row another thread copies is merely fetched for it).
   void copy(Index q, Index lo, Index hi) {
-    const Index first = q * B_, b = base(q);
-    constexpr Index line = 64 / Index(sizeof(Scalar));
-    if (X_.row_major()) {
-      // Prefetch by position in the epoch's order, across chunk and batch boundaries (a row
-      // another thread copies is merely fetched for it).
-      auto prefetch = [&](Index pos) {
-        if (pos >= n_) return;
-        const Index r = perm_[pos];
-        const Scalar* src = X_.data + r * X_.row_stride;
-        for (Index l = 0; l < d_; l += line) __builtin_prefetch(src + l, 0, 0);
-      };
-      for (Index i = lo; i < std::min(hi, lo + kAhead); ++i) prefetch(first + i);
-      for (Index i = lo; i < hi; ++i) {
-        prefetch(first + i + kAhead);
-        const Index r = perm_[first + i];
-        const Scalar* src = X_.data + r * X_.row_stride;
-        std::copy(src, src + d_, rows_.data() + (b + i) * d_);
-      }
-    } else {
-      // Every entry is a separate cache line: prefetch the next column's.
-      for (Index j = 0; j < d_; ++j) {
-        const Scalar* col = X_.data + j * X_.col_stride;
-        if (j + 1 < d_)
-          for (Index i = lo; i < hi; ++i)
-            __builtin_prefetch(col + X_.col_stride + perm_[first + i], 0, 0);
-        for (Index i = lo; i < hi; ++i) rows_(b + i, j) = col[perm_[first + i]];
-      }
-    }
+    const Index first = q * B_ + lo;
+    gather_rows(X_, perm_ + first, hi - lo, n_ - first, rows_.data() + (base(q) + lo) * d_);
   }
 
   const DesignView<Scalar> X_;
@@ -925,16 +931,17 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
     // estimate  g = -(2/W)(n/|B|)(X_B' S_B r_B - m 1' S_B r_B) + (2 alpha/W) w.
     // The same read of each batch also sums the full gradient at the epoch's starting point (the
     // batch is in cache), so the certificate and F of that point cost no extra pass over X; a
-    // point that satisfies tol is the one returned. The rows of a batch are gathered into a small
-    // row-major buffer (split between threads), prefetching a few rows ahead.
+    // point that satisfies tol is the one returned. The rows of a batch are gathered into small
+    // row-major buffers (detail::gather_rows).
     //
     // One target with batches that fit in cache: detail::BatchRing (one thread steps, the others
     // gather ahead). Several targets or larger batches: each batch is split between the threads,
     // which gather their rows, take the sums of their part, and meet to step.
     const Index B = opt.batch_size;
-    const bool ring = k == 1 && B * d * Index(sizeof(Scalar)) <= detail::BatchRing<Scalar>::kMaxSlotBytes;
-    const int T = ring ? std::max(opt.n_threads, 1)
-                       : int(std::max<Index>(1, std::min<Index>(std::max(opt.n_threads, 1), B / 64)));
+    const bool ring =
+        k == 1 && B * d * Index(sizeof(Scalar)) <= detail::BatchRing<Scalar>::kMaxSlotBytes;
+    const int threads = std::max(opt.n_threads, 1);
+    const int T = ring ? threads : int(std::max<Index>(1, std::min<Index>(threads, B / 64)));
     std::vector<Index> perm(n);
     std::vector<Scalar> y_order(ring ? n : 0);
     std::vector<double> s_order(ring && s ? n : 0);
@@ -1032,99 +1039,78 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
 #ifdef _OPENMP
 #pragma omp parallel num_threads(T)
 #endif
-        {
-          const int t = thread_id();
-          PassSums& acc = full[t];
-          acc.G = MatrixXd::Zero(d, k);
-          acc.gs = VectorXd::Zero(k);
-          acc.rss = VectorXd::Zero(k);
-          for (Index q = 0; q < batches; ++q) {
-            const Index lo = q * B, hi = std::min(n, lo + B), mb = hi - lo;
-            const Index a = std::min(hi, lo + chunk * t), z = std::min(hi, a + chunk), rows = z - a;
-            auto Xb = Xg[t].topRows(rows);
-            auto R = Rg[t].topRows(rows);
-            gst[t].setZero();
-            if (rows > 0) {
-              // Gather the batch's rows, X_B = X[perm[B]].
-              if (X.row_major()) {
-                constexpr Index ahead = 6, line = 64 / sizeof(Scalar);
-                auto prefetch = [&](Index i) {
-                  const Scalar* src = X.data + perm[a + i] * X.row_stride;
-                  for (Index l = 0; l < d; l += line) __builtin_prefetch(src + l, 0, 0);
-                };
-                for (Index i = 0; i < std::min(ahead, rows); ++i) prefetch(i);
-                for (Index i = 0; i < rows; ++i) {
-                  if (i + ahead < rows) prefetch(i + ahead);
-                  const Scalar* src = X.data + perm[a + i] * X.row_stride;
-                  std::copy(src, src + d, &Xb(i, 0));
+          {
+            const int t = thread_id();
+            PassSums& acc = full[t];
+            acc.G = MatrixXd::Zero(d, k);
+            acc.gs = VectorXd::Zero(k);
+            acc.rss = VectorXd::Zero(k);
+            for (Index q = 0; q < batches; ++q) {
+              const Index lo = q * B, hi = std::min(n, lo + B), mb = hi - lo;
+              const Index a = std::min(hi, lo + chunk * t), z = std::min(hi, a + chunk);
+              const Index rows = z - a;
+              auto Xb = Xg[t].topRows(rows);
+              auto R = Rg[t].topRows(rows);
+              gst[t].setZero();
+              if (rows > 0) {
+                detail::gather_rows(X, perm.data() + a, rows, rows, Xb.data());  // X_B = X[perm[B]]
+                if (k == 1) {
+                  const Scalar* buf = Xb.data();
+                  const Index* pr = perm.data() + a;
+                  detail::minibatch_rows(
+                      [&](Index i) { return buf + i * d; }, [&](Index i) { return Y.data[pr[i]]; },
+                      [&](Index i) { return s ? s[pr[i]] : 1.0; }, rows, W0, double(b0[0]), Wc,
+                      double(bc[0]), acc, gst[t][0], Gt[t], G0[t]);
+                } else {
+                  // The full gradient at the epoch's start: R0 = y_B - X_B W0 - b0.
+                  R.noalias() = Xb * W0;
+                  for (Index c = 0; c < k; ++c)
+                    for (Index i = 0; i < rows; ++i) {
+                      const Index row = perm[a + i];
+                      const double wi = s ? s[row] : 1.0;
+                      const double r = double(Y(row, c)) - double(R(i, c)) - double(b0[c]);
+                      acc.rss[c] += wi * r * r;
+                      acc.gs[c] += wi * r;
+                      R(i, c) = Scalar(wi * r);
+                    }
+                  Gt[t].noalias() = Xb.transpose() * R;
+                  acc.G += Gt[t].template cast<double>();
+                  // The step's gradient at the current point: R = y_B - X_B W - b.
+                  R.noalias() = Xb * Wc;
+                  for (Index c = 0; c < k; ++c)
+                    for (Index i = 0; i < rows; ++i) {
+                      const Index row = perm[a + i];
+                      const double wi = s ? s[row] : 1.0;
+                      const double r = wi * (double(Y(row, c)) - double(R(i, c)) - double(bc[c]));
+                      gst[t][c] += r;
+                      R(i, c) = Scalar(r);
+                    }
+                  Gt[t].noalias() = Xb.transpose() * R;
                 }
               } else {
-                // Every entry is a separate cache line here: prefetch the next column's.
-                for (Index j = 0; j < d; ++j) {
-                  const Scalar* col = X.data + j * X.col_stride;
-                  if (j + 1 < d)
-                    for (Index i = 0; i < rows; ++i)
-                      __builtin_prefetch(col + X.col_stride + perm[a + i], 0, 0);
-                  for (Index i = 0; i < rows; ++i) Xb(i, j) = col[perm[a + i]];
-                }
+                Gt[t].setZero();
               }
-              if (k == 1) {
-                const Scalar* buf = Xb.data();
-                const Index* pr = perm.data() + a;
-                detail::minibatch_rows(
-                    [&](Index i) { return buf + i * d; }, [&](Index i) { return Y.data[pr[i]]; },
-                    [&](Index i) { return s ? s[pr[i]] : 1.0; }, rows, W0, double(b0[0]), Wc,
-                    double(bc[0]), acc, gst[t][0], Gt[t], G0[t]);
-              } else {
-                // The full gradient at the epoch's start: R0 = y_B - X_B W0 - b0.
-                R.noalias() = Xb * W0;
-                for (Index c = 0; c < k; ++c)
-                  for (Index i = 0; i < rows; ++i) {
-                    const Index row = perm[a + i];
-                    const double wi = s ? s[row] : 1.0;
-                    const double r = double(Y(row, c)) - double(R(i, c)) - double(b0[c]);
-                    acc.rss[c] += wi * r * r;
-                    acc.gs[c] += wi * r;
-                    R(i, c) = Scalar(wi * r);
-                  }
-                Gt[t].noalias() = Xb.transpose() * R;
-                acc.G += Gt[t].template cast<double>();
-                // The step's gradient at the current point: R = y_B - X_B W - b.
-                R.noalias() = Xb * Wc;
-                for (Index c = 0; c < k; ++c)
-                  for (Index i = 0; i < rows; ++i) {
-                    const Index row = perm[a + i];
-                    const double wi = s ? s[row] : 1.0;
-                    const double r = wi * (double(Y(row, c)) - double(R(i, c)) - double(bc[c]));
-                    gst[t][c] += r;
-                    R(i, c) = Scalar(r);
-                  }
-                Gt[t].noalias() = Xb.transpose() * R;
-              }
-            } else {
-              Gt[t].setZero();
-            }
 #ifdef _OPENMP
 #pragma omp barrier
 #pragma omp single
 #endif
-            {
-              VectorXd gsum = gst[0];
-              step = Gt[0].template cast<double>();
-              for (int u = 1; u < T; ++u) {
-                step += Gt[u].template cast<double>();
-                gsum += gst[u];
+              {
+                VectorXd gsum = gst[0];
+                step = Gt[0].template cast<double>();
+                for (int u = 1; u < T; ++u) {
+                  step += Gt[u].template cast<double>();
+                  gsum += gst[u];
+                }
+                take_step(gsum, mb);
               }
-              take_step(gsum, mb);
             }
           }
-        }
-        sums = full[0];
-        for (int t = 1; t < T; ++t) {
-          sums.G += full[t].G;
-          sums.gs += full[t].gs;
-          sums.rss += full[t].rss;
-        }
+          sums = full[0];
+          for (int t = 1; t < T; ++t) {
+            sums.G += full[t].G;
+            sums.gs += full[t].gs;
+            sums.rss += full[t].rss;
+          }
         }
       }
       const bool stop = observe(e, Start, false);
