@@ -228,6 +228,56 @@ def sgd_epochs(X, y, lr, batch_size, orders, alpha=0.0, sample_weight=None, fit_
     return w, ym - xm @ w
 
 
+_M64 = (1 << 64) - 1
+
+
+def _splitmix64(state):
+    state = (state + 0x9E3779B97F4A7C15) & _M64
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return state, z ^ (z >> 31)
+
+
+def epoch_permutation(seed, epoch, n):
+    """The textbook Fisher-Yates shuffle of range(n), i from n - 1 down to 1 swapping with
+    below(i + 1), driven by xoshiro256** seeded by splitmix64 from
+    seed ^ (0xD1B54A32D192ED03 (epoch + 1)); below(b) is Lemire's multiply-and-reject."""
+    x = (seed ^ (0xD1B54A32D192ED03 * (epoch + 1))) & _M64
+    s = []
+    for _ in range(4):
+        x, word = _splitmix64(x)
+        s.append(word)
+
+    def rotl(v, k):
+        return ((v << k) | (v >> (64 - k))) & _M64
+
+    def next_word():
+        result = (rotl((s[1] * 5) & _M64, 7) * 9) & _M64
+        t = (s[1] << 17) & _M64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+        return result
+
+    def below(bound):
+        m = next_word() * bound
+        if (m & _M64) < bound:
+            threshold = (-bound % (1 << 64)) % bound
+            while (m & _M64) < threshold:
+                m = next_word() * bound
+        return m >> 64
+
+    perm = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = below(i + 1)
+        perm[i], perm[j] = perm[j], perm[i]
+    return np.array(perm)
+
+
 def lipschitz(X, alpha=0.0, sample_weight=None, fit_intercept=True):
     """L = largest eigenvalue of the Hessian of F in w: (2/W) Xc' S Xc + (2 alpha/W) I."""
     s = _weights(len(X), sample_weight)

@@ -145,20 +145,22 @@ def test_sgd_weights_penalty_momentum_replayed(fit_intercept):
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
-@pytest.mark.parametrize("batch_size", [24, 5300])  # 5300 x 100 x 8 bytes > 4 MiB: split
-def test_sgd_both_batch_schedules_replayed(order, threads, batch_size):
-    # One target and batches that fit in cache: one thread steps while the others gather rows
-    # ahead. Larger batches: each is split between the threads. The same steps either way.
+@pytest.mark.parametrize("batch_size,shuffle", [(24, True), (24, False), (5300, True)])
+def test_sgd_both_batch_schedules_replayed(order, threads, batch_size, shuffle):
+    # One target and batches that fit in cache: each thread sums the chunks of every batch it
+    # copied (row-major rows in their own order: where they lie). Larger batches (5300 x 100 x 8
+    # bytes > 4 MiB): each is split between the threads. The same steps every way.
     X, y, _ = make_regression(n=6000, d=100, seed=12, order=order, mean=0.3)
     sw = np.random.default_rng(2).uniform(0.5, 1.5, len(y))
     lr = 0.2 / ref.lipschitz(X, sample_weight=sw)
-    orders = [_core.epoch_permutation(seed_of(21), e, len(y)) for e in range(2)]
+    orders = [_core.epoch_permutation(seed_of(21), e, len(y)) if shuffle else np.arange(len(y))
+              for e in range(2)]
     w, b = ref.sgd_epochs(X, y, lr, batch_size, orders, sample_weight=sw)
     before = linreg.get_num_threads()
     try:
         linreg.set_num_threads(threads)
         est = gd(solver="sgd", learning_rate=lr, batch_size=batch_size, max_iter=2, tol=None,
-                 random_state=21, schedule="constant").fit(X, y, sample_weight=sw)
+                 shuffle=shuffle, random_state=21, schedule="constant").fit(X, y, sample_weight=sw)
     finally:
         linreg.set_num_threads(None)
     assert linreg.get_num_threads() == before
@@ -166,21 +168,29 @@ def test_sgd_both_batch_schedules_replayed(order, threads, batch_size):
     assert abs(est.intercept_ - b) <= 1e-10 * max(1.0, abs(b))
 
 
-def test_sgd_one_target_does_not_depend_on_the_thread_count():
-    # The stepping thread takes every sum in batch order, whoever gathered the rows. (With a fixed
-    # step and no intercept: the step's estimate and the column means are sums over all threads.)
-    X, y, _ = make_regression(n=5000, d=30, seed=13)
-    kw = dict(solver="sgd", batch_size=64, max_iter=3, tol=None, random_state=4,
-              fit_intercept=False, learning_rate=0.2 / ref.lipschitz(X, fit_intercept=False))
-    coefs = []
+@pytest.mark.parametrize("batch_size", [64, 50, 3])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_sgd_one_target_does_not_depend_on_the_thread_count(order, batch_size, shuffle):
+    # Every batch is cut into the same chunks whatever the thread count, and the chunks' sums are
+    # added in chunk order. (With a fixed step and no intercept: the step's estimate and the
+    # column means are sums over all threads.) Batches of 3 rows are one chunk each; the last
+    # batches have 42, 10 and 2 rows.
+    X, y, _ = make_regression(n=4010, d=30, seed=13, order=order)
+    kw = dict(solver="sgd", batch_size=batch_size, max_iter=3, tol=None, random_state=4,
+              shuffle=shuffle, fit_intercept=False,
+              learning_rate=0.2 / ref.lipschitz(X, fit_intercept=False))
+    fits = []
     try:
-        for threads in (1, 2, 4):
+        for threads in (1, 2, 3, 4):
             linreg.set_num_threads(threads)
-            coefs.append(gd(**kw).fit(X, y).coef_)
+            fits.append(gd(**kw).fit(X, y))
     finally:
         linreg.set_num_threads(None)
-    np.testing.assert_array_equal(coefs[0], coefs[1])
-    np.testing.assert_array_equal(coefs[0], coefs[2])
+    for est in fits[1:]:
+        np.testing.assert_array_equal(est.coef_, fits[0].coef_)
+        # F at each epoch's start comes from the epoch's chunks (the last entry, after the
+        # last epoch, from the full pass, whose blocks follow the threads)
+        np.testing.assert_array_equal(est.loss_history_[:-1], fits[0].loss_history_[:-1])
 
 
 def test_sgd_loss_history_is_the_full_objective_at_each_epoch_start():
@@ -199,6 +209,14 @@ def test_permutation_is_a_reproducible_permutation():
     assert list(p) == list(_core.epoch_permutation(7, 0, 1000))
     assert list(p) != list(_core.epoch_permutation(7, 1, 1000))
     assert list(p) != list(_core.epoch_permutation(8, 0, 1000))
+
+
+@pytest.mark.parametrize("n", [1, 2, 31, 32, 33, 34, 1000])
+@pytest.mark.parametrize("seed,epoch", [(7, 0), (2**63 + 5, 3)])
+def test_permutation_is_the_textbook_fisher_yates(n, seed, epoch):
+    # the core draws the swap partners ahead of the swaps; the order must not change
+    np.testing.assert_array_equal(_core.epoch_permutation(seed, epoch, n),
+                                  ref.epoch_permutation(seed, epoch, n))
 
 
 def test_random_state_reproducible():

@@ -53,6 +53,15 @@ inline int thread_id() {
 #endif
 }
 
+// Threads in the current parallel region (1 outside one).
+inline int team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
 inline const char* blas_name() {
 #ifdef LINREG_USE_OPENBLAS
   return scipy_openblas_get_config();
