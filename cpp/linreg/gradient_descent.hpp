@@ -558,7 +558,8 @@ inline bool grew(double before, double after, double first, double noise, bool m
 // weight s_at(i)), both residuals from one read of the row:
 //   r0 = s (y - x.w0 - b0)  (the epoch's start: its full gradient and F)
 //   r  = s (y - x.w  - b)   (the current point: the step)
-// g0 += r0 x, g += r x, four rows at a time so the accumulators move once per four rows.
+// g0 += r0 x, g += r x, four rows at a time so the accumulators move once per four rows;
+// every_four_rows() runs before each four.
 // ga += sum_u ra[u] p[u] and gb += sum_u rb[u] p[u] over the rows p[0..3], in one sweep of them.
 template <class Scalar>
 inline void axpy4x2(const Scalar* const* p, const Scalar* ra, const Scalar* rb, Index d, Scalar* ga,
@@ -580,10 +581,14 @@ inline void axpy4x2(const Scalar* const* p, const Scalar* ra, const Scalar* rb, 
   }
 }
 
-template <class Scalar, class RowAt, class YAt, class SAt, class Vec>
+struct NoHook {
+  void operator()() const {}
+};
+
+template <class Scalar, class RowAt, class YAt, class SAt, class Vec, class Hook = NoHook>
 void minibatch_rows(RowAt row_at, YAt y_at, SAt s_at, Index m, const Matrix<Scalar>& W0, double b0,
                     const Matrix<Scalar>& Wc, double bc, PassSums& acc, double& gstep,
-                    Matrix<Scalar>& Gt, Vec& g0) {
+                    Matrix<Scalar>& Gt, Vec& g0, Hook every_four_rows = Hook()) {
   const Index d = W0.rows();
   const Scalar* ws[2] = {W0.data(), Wc.data()};
   auto g = Gt.col(0);
@@ -595,6 +600,7 @@ void minibatch_rows(RowAt row_at, YAt y_at, SAt s_at, Index m, const Matrix<Scal
     const Scalar* p[4];
     Scalar r0[4] = {0, 0, 0, 0}, r[4] = {0, 0, 0, 0}, xw[2][4];  // x.w0, x.w
     for (Index u = 0; u < 4; ++u) p[u] = row_at(i + std::min(u, q - 1));
+    every_four_rows();
     dot_products<2>(p, ws, d, xw);
     for (Index u = 0; u < q; ++u) {
       const double yi = double(y_at(i + u));
@@ -616,6 +622,13 @@ void minibatch_rows(RowAt row_at, YAt y_at, SAt s_at, Index m, const Matrix<Scal
   gstep += gst;
 }
 
+// Every cache line of the d entries at src, fetched with __builtin_prefetch's locality hint.
+template <int Locality, class Scalar>
+inline void fetch_row(const Scalar* src, Index d) {
+  constexpr Index line = 64 / Index(sizeof(Scalar));
+  for (Index l = 0; l < d; l += line) __builtin_prefetch(src + l, 0, Locality);
+}
+
 // Rows perm[0..count) of X into dst (row-major, d per row). Row-major X: each row is fetched six
 // rows ahead of its copy, and so are the rows up to perm[reach) beyond (reach >= count), which the
 // caller or another thread copies next. Column-major X: every entry is a separate cache line, so
@@ -625,11 +638,9 @@ void gather_rows(const DesignView<Scalar>& X, const Index* perm, Index count, In
                  Scalar* dst) {
   const Index d = X.cols;
   if (X.row_major()) {
-    constexpr Index ahead = 6, line = 64 / Index(sizeof(Scalar));
+    constexpr Index ahead = 6;
     auto prefetch = [&](Index i) {
-      if (i >= reach) return;
-      const Scalar* src = X.data + perm[i] * X.row_stride;
-      for (Index l = 0; l < d; l += line) __builtin_prefetch(src + l, 0, 0);
+      if (i < reach) fetch_row<0>(X.data + perm[i] * X.row_stride, d);
     };
     for (Index i = 0; i < std::min(ahead, count); ++i) prefetch(i);
     for (Index i = 0; i < count; ++i) {
@@ -702,6 +713,22 @@ class BatchChunks {
       }
       return false;
     };
+    // While it sums, a thread fetches the next rows it will copy, two for every four summed: the
+    // copying waits on memory and the sums on arithmetic (2-6% faster epochs, shuffled C order).
+    Index pf = 0;  // the next row to fetch, as a position in the epoch's order
+    auto fetch_ahead = [&] {
+      if (in_place_ || !X_.row_major()) return;
+      for (int r = 0; r < 2; ++r) {
+        pf = std::max(pf, gq * B_ + (first_chunk(t) + gj) * chunk_);  // not behind the copying
+        if (pf >= n_) return;
+        const Index q = pf / B_;
+        if (pf >= q * B_ + std::min(size(q), end_chunk(t, q) * chunk_)) {
+          pf = (q + 1) * B_ + first_chunk(t) * chunk_;  // t's first row of the next batch
+          if (pf >= n_) return;
+        }
+        fetch_row<3>(X_.data + perm_[pf++] * X_.row_stride, d_);  // kept: copied some rows on
+      }
+    };
     VectorXd grad(d_);
     for (Index q = 0; q < batches_; ++q) {
       const Index ahead = in_place_ ? 0 : std::min(batches_, q + kDepth);  // q + kDepth: q's slot
@@ -716,7 +743,7 @@ class BatchChunks {
         minibatch_rows([&](Index i) { return rows + i * ld; }, [&](Index i) { return y_[lo + i]; },
                        [&](Index i) { return s_ ? s_[lo + i] : 1.0; }, rows_in(q, c), W0, b0, Wc,
                        double(bc[0]), start_[size_t(c)], gpart_[size_t(c)], part_[size_t(c)],
-                       g0_[size_t(t)]);
+                       g0_[size_t(t)], fetch_ahead);
       }
       if (t != 0) {
         done_[size_t(t)].v.store(q + 1, std::memory_order_release);
