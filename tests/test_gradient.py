@@ -3,6 +3,9 @@ convergence to the closed form, divergence caught with the stability bound, bad 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -191,6 +194,30 @@ def test_sgd_one_target_does_not_depend_on_the_thread_count(order, batch_size, s
         # F at each epoch's start comes from the epoch's chunks (the last entry, after the
         # last epoch, from the full pass, whose blocks follow the threads)
         np.testing.assert_array_equal(est.loss_history_[:-1], fits[0].loss_history_[:-1])
+
+
+def test_sgd_in_a_region_with_fewer_threads_than_asked(tmp_path):
+    # OMP_THREAD_LIMIT=1 leaves one thread where two are asked for: the epoch is laid out for the
+    # threads the region has (a chunk left to a missing thread would never be summed, and the
+    # fit would wait for it forever), so the result is the one-thread result.
+    X, y, _ = make_regression(n=3000, d=20, seed=14)
+    kw = {"solver": "sgd", "batch_size": 64, "max_iter": 2, "tol": None, "random_state": 4,
+          "fit_intercept": False, "learning_rate": 0.2 / ref.lipschitz(X, fit_intercept=False)}
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    code = (f"import numpy as np, linreg\n"
+            f"linreg.set_num_threads(2)\n"
+            f"X, y = np.load({str(tmp_path / 'X.npy')!r}), np.load({str(tmp_path / 'y.npy')!r})\n"
+            f"est = linreg.LinearRegression(**{kw!r}).fit(X, y)\n"
+            f"np.save({str(tmp_path / 'coef.npy')!r}, est.coef_)\n")
+    subprocess.run([sys.executable, "-c", code], env=dict(os.environ, OMP_THREAD_LIMIT="1"),
+                   check=True, timeout=120)
+    try:
+        linreg.set_num_threads(1)
+        one = gd(**kw).fit(X, y).coef_
+    finally:
+        linreg.set_num_threads(None)
+    np.testing.assert_array_equal(np.load(tmp_path / "coef.npy"), one)
 
 
 def test_sgd_loss_history_is_the_full_objective_at_each_epoch_start():
