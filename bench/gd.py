@@ -33,8 +33,8 @@ Method (as ``linreg._bench``): every contender of a table runs once as a warm-up
 slows all of them alike; the median is reported. A contender whose warm-up takes longer than
 4 s runs twice more only, longer than 15 s not again (the warm-up is then its timing). A 0.5 s
 pause precedes every run: OpenBLAS's worker threads busy-wait for about 0.1 s after a call, and
-without the pause whichever contender runs next would lose a core to them. Section 1 rotates the
-order of its contenders from round to round: the literal seed loop allocates and frees two
+without the pause whichever contender runs next would lose a core to them. Sections 1 and 2 rotate
+the order of their contenders from round to round: the literal seed loop allocates and frees two
 0.8 GB copies of X per step, and the contender after it ran up to 30% slower even after the
 pause; rotated, that cost falls on each contender alike. Every timing row
 carries an error or objective against a float64 reference, so speed never appears without

@@ -726,7 +726,7 @@ class BatchChunks {
           pf = (q + 1) * B_ + first_chunk(t) * chunk_;  // t's first row of the next batch
           if (pf >= n_) return;
         }
-        fetch_row<3>(X_.data + perm_[pf++] * X_.row_stride, d_);  // kept: copied some rows on
+        fetch_row<3>(X_.data + perm_[pf++] * X_.row_stride, d_);  // kept in cache until copied
       }
     };
     VectorXd grad(d_);
@@ -1009,17 +1009,16 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
     std::vector<Index> perm(n);
     std::vector<Scalar> y_order(chunked && opt.shuffle ? n : 0);
     std::vector<double> s_order(chunked && opt.shuffle && s ? n : 0);
+    // The split batches' per-thread buffers (BatchChunks keeps its own).
     std::vector<RowMatrix<Scalar>> Xg(T);
     std::vector<Mat> Rg(T), Gt(T);
     std::vector<PassSums> full(T);
     std::vector<VectorXd> gst(T);
     std::vector<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>> G0(T);
     const Index chunk = (B + T - 1) / T;
-    for (int t = 0; t < T; ++t) {
-      if (!chunked) {
-        Xg[t].resize(chunk, d);
-        Rg[t].resize(chunk, k);
-      }
+    for (int t = 0; t < T && !chunked; ++t) {
+      Xg[t].resize(chunk, d);
+      Rg[t].resize(chunk, k);
       Gt[t].resize(d, k);
       gst[t].resize(k);
       G0[t].resize(d);
@@ -1095,9 +1094,7 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
                          take_step(gsum, epoch->size(q));
                        });
           }
-          PassSums& acc = full[0];
-          epoch->start_sums(acc);
-          sums = acc;
+          epoch->start_sums(sums);
         } else {
 #ifdef _OPENMP
 #pragma omp parallel num_threads(T)
