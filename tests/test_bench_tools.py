@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 import linreg._bench as bench
+from linreg import _core
 
 
 def test_interleave_rotates_the_order_of_contenders(monkeypatch):
@@ -24,3 +28,17 @@ def test_interleave_rotates_the_order_of_contenders(monkeypatch):
     calls.clear()
     bench.interleave(funcs, 2)
     assert calls == list("abc" "abc" "abc")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (7, 2), (1000, 13), (5000, 9)])
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_read_all_sums_every_element(dtype, order, shape, n_threads):
+    # The bandwidth reference reads each thread's slices as four streams; every element must be
+    # read exactly once, whatever the number of slices per thread (here 1 to 5000).
+    rng = np.random.default_rng(sum(shape) + n_threads)
+    X = np.asarray(rng.uniform(0.5, 1.5, size=shape), dtype=dtype, order=order)
+    expected = float(np.sum(X, dtype=np.float64))
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert _core.read_all(X, n_threads) == pytest.approx(expected, rel=rtol)
