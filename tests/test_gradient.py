@@ -489,6 +489,33 @@ def test_multi_target_steps(order, k):
         assert est.intercept_[t] == pytest.approx(b, rel=1e-11)
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("n", [3, 9, 262, 1003])
+@pytest.mark.parametrize("k", [1, 2, 5, 16])
+def test_full_pass_on_any_split_of_the_rows(dtype, order, threads, n, k):
+    # Row-major X is read four rows at a time, one from each quarter of a thread's range, and the
+    # last (range % 4) rows alone; k targets take their dot products two at a time. Every split
+    # (fewer rows than threads, a thread without a full quarter, odd k) gives the reference steps.
+    X, Y, _ = make_regression(n=n, d=7, k=k, dtype=dtype, order=order, seed=29, mean=0.4)
+    Y = Y.reshape(n, k)
+    sw = np.random.default_rng(5).uniform(0.5, 2.0, n)
+    alphas = np.linspace(0.0, 3.0, k)
+    X64, Y64 = X.astype(np.float64), Y.astype(np.float64)
+    lr = 1.0 / ref.lipschitz(X64, alphas.max(), sw)
+    try:
+        linreg.set_num_threads(threads)
+        est = gd(linreg.Ridge, alpha=alphas if k > 1 else alphas[0], learning_rate=lr,
+                 max_iter=4, tol=None).fit(X, Y if k > 1 else Y[:, 0], sample_weight=sw)
+    finally:
+        linreg.set_num_threads(None)
+    coef = np.atleast_2d(est.coef_)
+    rtol = 1e-10 if dtype == np.float64 else 2e-4
+    for t in range(k):
+        w, b = ref.gd_steps(X64, Y64[:, t], lr, 4, alphas[t], sw)
+        np.testing.assert_allclose(coef[t], w, rtol=rtol, atol=rtol * np.abs(w).max())
+        assert np.atleast_1d(est.intercept_)[t] == pytest.approx(b, rel=rtol, abs=rtol)
+
+
 @pytest.mark.parametrize("solver", ["gd", "sgd"])
 def test_an_exception_in_the_callback_propagates(solver):
     X, y, _ = make_regression(n=300, d=3, seed=28)

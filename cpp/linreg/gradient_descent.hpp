@@ -203,11 +203,13 @@ class ResidualPass {
         rows_fused(r0, r1, W, b[0], t);
         continue;
       }
+      if (X_.row_major() && k_ <= 16) {
+        rows_fused_k(r0, r1, W, b, t);
+        continue;
+      }
       for (Index i0 = r0; i0 < r1; i0 += block_) {
         const Index m = std::min(block_, r1 - i0);
-        if (X_.row_major() && k_ <= 16) {
-          rows_fused_k(X_.data + i0 * X_.row_stride, X_.row_stride, i0, m, W, b, t);
-        } else if (k_ == 1) {
+        if (k_ == 1) {
           cols_fused(X_.data + i0, X_.col_stride, i0, m, W, b[0], t);
         } else if (X_.row_major()) {
           using XMap = Eigen::Map<const RowMatrix<Scalar>, 0, Eigen::OuterStride<>>;
@@ -247,66 +249,94 @@ class ResidualPass {
       rss += si * ri * ri;
       return Scalar(si * ri);
     };
-    const Index q = (r1 - r0) / 4;
-    for (Index i = r0; i < r0 + q; ++i) {
-      const Index row[4] = {i, i + q, i + 2 * q, i + 3 * q};
-      const Scalar* p[4];
-      for (int u = 0; u < 4; ++u) p[u] = X_.data + row[u] * ld;
-      const Scalar* w[1] = {W.data()};
-      Scalar xw[1][4];
-      dot_products<1>(p, w, d, xw);  // x_u . w for the four rows, sharing the loads of w
-      Scalar r[4];
-      for (int u = 0; u < 4; ++u) r[u] = residual(row[u], xw[0][u]);
-      g.noalias() += r[0] * RowMap(p[0], d) + r[1] * RowMap(p[1], d) + r[2] * RowMap(p[2], d) +
-                     r[3] * RowMap(p[3], d);  // g += X_4.T @ (S r)_4
+    PassSums& acc = parts_[t];
+    auto flush = [&] {  // g holds the sums of at most block_ rows in Scalar
+      acc.G.col(0) += g.template cast<double>();
+      g.setZero();
+    };
+    const Index q = (r1 - r0) / 4, per_flush = std::max<Index>(1, block_ / 4);
+    for (Index c0 = r0; c0 < r0 + q; c0 += per_flush) {
+      for (Index i = c0; i < std::min(c0 + per_flush, r0 + q); ++i) {
+        const Index row[4] = {i, i + q, i + 2 * q, i + 3 * q};
+        const Scalar* p[4];
+        for (int u = 0; u < 4; ++u) p[u] = X_.data + row[u] * ld;
+        const Scalar* w[1] = {W.data()};
+        Scalar xw[1][4];
+        dot_products<1>(p, w, d, xw);  // x_u . w for the four rows, sharing the loads of w
+        Scalar r[4];
+        for (int u = 0; u < 4; ++u) r[u] = residual(row[u], xw[0][u]);
+        g.noalias() += r[0] * RowMap(p[0], d) + r[1] * RowMap(p[1], d) +
+                       r[2] * RowMap(p[2], d) + r[3] * RowMap(p[3], d);  // g += X_4' (S r)_4
+      }
+      flush();
     }
     for (Index i = r0 + 4 * q; i < r1; ++i) {
       RowMap x(X_.data + i * ld, d);
       g.noalias() += residual(i, x.dot(Eigen::Map<const Vec>(W.data(), d))) * x;
     }
-    PassSums& acc = parts_[t];
+    flush();
     acc.gs[0] += gs;
     acc.rss[0] += rss;
-    acc.G.col(0) += g.template cast<double>();
-    g.setZero();
   }
 
-  // A few targets, row-major X: as rows_fused, with the k dot products of each row and the k
-  // updates G[:, c] += r_c x sharing one read of the row (k <= 16; wider Y goes to the block
-  // product, which is compute-bound and efficient there).
-  void rows_fused_k(const Scalar* Xp, Index ld, Index i0, Index m, const Mat& W, const RowVec& b,
-                    int t) {
+  // A few targets, row-major X, rows [r0, r1): as rows_fused (four rows at a time, one from each
+  // quarter of the range), with the k dot products of each row and the k updates
+  // G[:, c] += r_c x sharing one read of the row (k <= 16; wider Y goes to the block product,
+  // which is compute-bound and efficient there). The dot products take two targets at a time:
+  // eight independent sums, each load of a row shared.
+  void rows_fused_k(Index r0, Index r1, const Mat& W, const RowVec& b, int t) {
     using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using RowMap = Eigen::Map<const Vec>;
-    const Index d = X_.cols, k = k_;
+    const Index d = X_.cols, k = k_, ld = X_.row_stride;
     Mat& G = Gb_[t];
     G.setZero();
     PassSums& acc = parts_[t];
-    Scalar r[4][16];
-    for (Index i = 0; i < m; i += 4) {
-      const Index q = std::min<Index>(4, m - i);
+    auto flush = [&] {  // G holds the sums of at most block_ rows in Scalar
+      acc.G += G.template cast<double>();
+      G.setZero();
+    };
+    auto residuals = [&](const Index* row, int rows, Scalar (*r)[16]) {  // (S R) of the rows
       const Scalar* p[4];
-      for (Index u = 0; u < 4; ++u) p[u] = Xp + (i + std::min(u, q - 1)) * ld;
-      for (Index u = 0; u < q; ++u) {
-        RowMap x(p[u], d);
-        const double su = s_ ? s_[i0 + i + u] : 1.0;
-        for (Index c = 0; c < k; ++c) {
-          // r = y - x . w_c - b_c
-          Scalar e = -b[c] - x.dot(RowMap(W.data() + c * d, d));
-          if (Y_) e += Y_->data[i0 + i + u + c * Y_->stride];
+      for (int u = 0; u < 4; ++u) p[u] = X_.data + row[std::min(u, rows - 1)] * ld;
+      Scalar xw[16][4];
+      Index c = 0;
+      for (; c + 2 <= k; c += 2) {
+        const Scalar* w[2] = {W.data() + c * d, W.data() + (c + 1) * d};
+        dot_products<2>(p, w, d, xw + c);
+      }
+      for (; c < k; ++c) {
+        const Scalar* w[1] = {W.data() + c * d};
+        dot_products<1>(p, w, d, xw + c);
+      }
+      for (int u = 0; u < 4; ++u) {
+        const double su = u < rows ? (s_ ? s_[row[u]] : 1.0) : 0.0;
+        for (Index c2 = 0; c2 < k; ++c2) {
+          Scalar e = -b[c2] - xw[c2][u];  // r = y - x . w_c - b_c
+          if (Y_ && u < rows) e += Y_->data[row[u] + c2 * Y_->stride];
           const double ed = double(e);
-          acc.gs[c] += su * ed;
-          acc.rss[c] += su * ed * ed;
-          r[u][c] = Scalar(su * ed);
+          acc.gs[c2] += su * ed;
+          acc.rss[c2] += su * ed * ed;
+          r[u][c2] = Scalar(su * ed);
         }
       }
-      for (Index u = q; u < 4; ++u)
-        for (Index c = 0; c < k; ++c) r[u][c] = Scalar(0);
       RowMap x0(p[0], d), x1(p[1], d), x2(p[2], d), x3(p[3], d);
-      for (Index c = 0; c < k; ++c)  // G[:, c] += X_4.T @ (S r)_4[:, c]
-        G.col(c).noalias() += r[0][c] * x0 + r[1][c] * x1 + r[2][c] * x2 + r[3][c] * x3;
+      for (Index c2 = 0; c2 < k; ++c2)  // G[:, c] += X_4.T @ (S r)_4[:, c]
+        G.col(c2).noalias() += r[0][c2] * x0 + r[1][c2] * x1 + r[2][c2] * x2 + r[3][c2] * x3;
+    };
+    Scalar r[4][16];
+    const Index q = (r1 - r0) / 4, per_flush = std::max<Index>(1, block_ / 4);
+    for (Index c0 = r0; c0 < r0 + q; c0 += per_flush) {
+      for (Index i = c0; i < std::min(c0 + per_flush, r0 + q); ++i) {
+        const Index row[4] = {i, i + q, i + 2 * q, i + 3 * q};
+        residuals(row, 4, r);
+      }
+      flush();
     }
-    acc.G += G.template cast<double>();
+    for (Index i = r0 + 4 * q; i < r1; i += 4) {  // the last (r1 - r0) % 4 rows
+      const Index row[4] = {i, i + 1, i + 2, i + 3};
+      residuals(row, int(std::min<Index>(4, r1 - i)), r);
+    }
+    flush();
   }
 
   // One target, column-major X: r = y - b - sum_j w_j X[:, j] over the block, then
