@@ -490,12 +490,14 @@ def test_multi_target_steps(order, k):
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
-@pytest.mark.parametrize("n", [3, 9, 262, 1003])
+@pytest.mark.parametrize("n", [3, 9, 1003, 7021])
 @pytest.mark.parametrize("k", [1, 2, 5, 16])
 def test_full_pass_on_any_split_of_the_rows(dtype, order, threads, n, k):
     # Row-major X is read four rows at a time, one from each quarter of a thread's range, and the
     # last (range % 4) rows alone; k targets take their dot products two at a time. Every split
-    # (fewer rows than threads, a thread without a full quarter, odd k) gives the reference steps.
+    # gives the reference steps: fewer than four rows, uneven tails, odd k. (A thread takes at
+    # least one block of about 128 KiB, 2340 rows of 7 doubles: 7021 rows give three threads
+    # 2340, 2340 and 2341 rows, two threads 3510 and 3511.)
     X, Y, _ = make_regression(n=n, d=7, k=k, dtype=dtype, order=order, seed=29, mean=0.4)
     Y = Y.reshape(n, k)
     sw = np.random.default_rng(5).uniform(0.5, 2.0, n)
