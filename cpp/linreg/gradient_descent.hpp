@@ -295,7 +295,8 @@ class ResidualPass {
       acc.G += G.template cast<double>();
       G.setZero();
     };
-    auto residuals = [&](const Index* row, int rows, Scalar (*r)[16]) {  // (S R) of the rows
+    Scalar r[4][16];
+    auto residuals = [&](const Index* row, int rows) {  // r = (S R) of the rows, and the sums
       const Scalar* p[4];
       for (int u = 0; u < 4; ++u) p[u] = X_.data + row[std::min(u, rows - 1)] * ld;
       Scalar xw[16][4];
@@ -323,18 +324,17 @@ class ResidualPass {
       for (Index c2 = 0; c2 < k; ++c2)  // G[:, c] += X_4.T @ (S r)_4[:, c]
         G.col(c2).noalias() += r[0][c2] * x0 + r[1][c2] * x1 + r[2][c2] * x2 + r[3][c2] * x3;
     };
-    Scalar r[4][16];
     const Index q = (r1 - r0) / 4, per_flush = std::max<Index>(1, block_ / 4);
     for (Index c0 = r0; c0 < r0 + q; c0 += per_flush) {
       for (Index i = c0; i < std::min(c0 + per_flush, r0 + q); ++i) {
         const Index row[4] = {i, i + q, i + 2 * q, i + 3 * q};
-        residuals(row, 4, r);
+        residuals(row, 4);
       }
       flush();
     }
     for (Index i = r0 + 4 * q; i < r1; i += 4) {  // the last (r1 - r0) % 4 rows
       const Index row[4] = {i, i + 1, i + 2, i + 3};
-      residuals(row, int(std::min<Index>(4, r1 - i)), r);
+      residuals(row, int(std::min<Index>(4, r1 - i)));
     }
     flush();
   }
