@@ -1,4 +1,5 @@
-"""The timing helper behind bench/: interleaved rounds, warm-up, medians, rotated order."""
+"""The tools behind bench/: the timing helper (interleaved rounds, warm-up, medians, rotated
+order) and the bandwidth reference `_core.read_all`."""
 
 from __future__ import annotations
 
