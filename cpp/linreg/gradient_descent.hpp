@@ -161,6 +161,31 @@ inline void dot_products(const Scalar* const* p, const Scalar* const* q, Index m
     }
 }
 
+// Slices (rows, or columns) [r0, r1) in groups of four, one from each quarter of the range, so
+// that four sequential streams are in flight (on the 2-core VM of bench/README one stream per
+// core reads 20-30% slower than four); then the last (r1 - r0) % 4 slices as one short group.
+// group(slice, count) gets four indices of which the first count are slices (the others repeat
+// the last); flush() follows every per_flush full groups and the last group.
+template <class Group, class Flush>
+void by_quarters(Index r0, Index r1, Index per_flush, Group group, Flush flush) {
+  const Index q = (r1 - r0) / 4;
+  for (Index c0 = r0; c0 < r0 + q; c0 += per_flush) {
+    for (Index i = c0; i < std::min(c0 + per_flush, r0 + q); ++i) {
+      const Index slice[4] = {i, i + q, i + 2 * q, i + 3 * q};
+      group(slice, 4);
+    }
+    flush();
+  }
+  const Index first = r0 + 4 * q;
+  if (first < r1) {
+    const int count = int(r1 - first);
+    const Index slice[4] = {first, first + std::min(1, count - 1), first + std::min(2, count - 1),
+                            first + std::min(3, count - 1)};
+    group(slice, count);
+  }
+  flush();
+}
+
 template <class Scalar>
 class ResidualPass {
  public:
@@ -232,58 +257,47 @@ class ResidualPass {
 
  private:
   // One target, row-major X, rows [r0, r1): each row is read once from memory for its dot
-  // product and used again from L1 for the gradient. The rows are taken four at a time, one from
-  // each quarter of the range, so that four sequential streams are in flight: on 1e6 x 100 this
-  // read 20% faster than four consecutive rows (one stream), 38-40 ms a pass against 50.
+  // product and used again from L1 for the gradient, four rows at a time from the four quarters
+  // of the range (by_quarters): 38-40 ms a pass on 1e6 x 100 against 50 for four consecutive rows.
+  // (rows_fused_k with k = 1 gives the same sums 12-30% slower.)
   void rows_fused(Index r0, Index r1, const Mat& W, Scalar b0, int t) {
     using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using RowMap = Eigen::Map<const Vec>;
     const Index d = X_.cols, ld = X_.row_stride;
     Vec& g = gacc_[t];
+    PassSums& acc = parts_[t];
     double gs = 0.0, rss = 0.0;
     const Scalar* yp = Y_ ? Y_->data : nullptr;
-    auto residual = [&](Index i, Scalar xw) {  // (S r)_i, with its sums
-      const double ri = double(-b0 - xw + (yp ? yp[i] : Scalar(0)));
-      const double si = s_ ? s_[i] : 1.0;
-      gs += si * ri;
-      rss += si * ri * ri;
-      return Scalar(si * ri);
+    auto group = [&](const Index* row, int rows) {
+      const Scalar* p[4];
+      for (int u = 0; u < 4; ++u) p[u] = X_.data + row[u] * ld;
+      const Scalar* w[1] = {W.data()};
+      Scalar xw[1][4];
+      dot_products<1>(p, w, d, xw);  // x_u . w for the four rows, sharing the loads of w
+      Scalar r[4] = {0, 0, 0, 0};
+      for (int u = 0; u < rows; ++u) {  // (S r)_u and its sums
+        const double ru = double(-b0 - xw[0][u] + (yp ? yp[row[u]] : Scalar(0)));
+        const double su = s_ ? s_[row[u]] : 1.0;
+        gs += su * ru;
+        rss += su * ru * ru;
+        r[u] = Scalar(su * ru);
+      }
+      g.noalias() += r[0] * RowMap(p[0], d) + r[1] * RowMap(p[1], d) +
+                     r[2] * RowMap(p[2], d) + r[3] * RowMap(p[3], d);  // g += X_4' (S r)_4
     };
-    PassSums& acc = parts_[t];
     auto flush = [&] {  // g holds the sums of at most block_ rows in Scalar
       acc.G.col(0) += g.template cast<double>();
       g.setZero();
     };
-    const Index q = (r1 - r0) / 4, per_flush = std::max<Index>(1, block_ / 4);
-    for (Index c0 = r0; c0 < r0 + q; c0 += per_flush) {
-      for (Index i = c0; i < std::min(c0 + per_flush, r0 + q); ++i) {
-        const Index row[4] = {i, i + q, i + 2 * q, i + 3 * q};
-        const Scalar* p[4];
-        for (int u = 0; u < 4; ++u) p[u] = X_.data + row[u] * ld;
-        const Scalar* w[1] = {W.data()};
-        Scalar xw[1][4];
-        dot_products<1>(p, w, d, xw);  // x_u . w for the four rows, sharing the loads of w
-        Scalar r[4];
-        for (int u = 0; u < 4; ++u) r[u] = residual(row[u], xw[0][u]);
-        g.noalias() += r[0] * RowMap(p[0], d) + r[1] * RowMap(p[1], d) +
-                       r[2] * RowMap(p[2], d) + r[3] * RowMap(p[3], d);  // g += X_4' (S r)_4
-      }
-      flush();
-    }
-    for (Index i = r0 + 4 * q; i < r1; ++i) {
-      RowMap x(X_.data + i * ld, d);
-      g.noalias() += residual(i, x.dot(Eigen::Map<const Vec>(W.data(), d))) * x;
-    }
-    flush();
+    by_quarters(r0, r1, std::max<Index>(1, block_ / 4), group, flush);
     acc.gs[0] += gs;
     acc.rss[0] += rss;
   }
 
-  // A few targets, row-major X, rows [r0, r1): as rows_fused (four rows at a time, one from each
-  // quarter of the range), with the k dot products of each row and the k updates
-  // G[:, c] += r_c x sharing one read of the row (k <= 16; wider Y goes to the block product,
-  // which is compute-bound and efficient there). The dot products take two targets at a time:
-  // eight independent sums, each load of a row shared.
+  // A few targets, row-major X, rows [r0, r1): as rows_fused, with the k dot products of each
+  // row and the k updates G[:, c] += r_c x sharing one read of the row (k <= 16; wider Y goes to
+  // the block product, which is compute-bound and efficient there). The dot products take two
+  // targets at a time: eight independent sums, each load of a row shared.
   void rows_fused_k(Index r0, Index r1, const Mat& W, const RowVec& b, int t) {
     using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using RowMap = Eigen::Map<const Vec>;
@@ -291,14 +305,10 @@ class ResidualPass {
     Mat& G = Gb_[t];
     G.setZero();
     PassSums& acc = parts_[t];
-    auto flush = [&] {  // G holds the sums of at most block_ rows in Scalar
-      acc.G += G.template cast<double>();
-      G.setZero();
-    };
     Scalar r[4][16];
-    auto residuals = [&](const Index* row, int rows) {  // r = (S R) of the rows, and the sums
+    auto group = [&](const Index* row, int rows) {
       const Scalar* p[4];
-      for (int u = 0; u < 4; ++u) p[u] = X_.data + row[std::min(u, rows - 1)] * ld;
+      for (int u = 0; u < 4; ++u) p[u] = X_.data + row[u] * ld;
       Scalar xw[16][4];
       Index c = 0;
       for (; c + 2 <= k; c += 2) {
@@ -309,7 +319,7 @@ class ResidualPass {
         const Scalar* w[1] = {W.data() + c * d};
         dot_products<1>(p, w, d, xw + c);
       }
-      for (int u = 0; u < 4; ++u) {
+      for (int u = 0; u < 4; ++u) {  // r = (S R) of the rows, and the sums
         const double su = u < rows ? (s_ ? s_[row[u]] : 1.0) : 0.0;
         for (Index c2 = 0; c2 < k; ++c2) {
           Scalar e = -b[c2] - xw[c2][u];  // r = y - x . w_c - b_c
@@ -324,19 +334,11 @@ class ResidualPass {
       for (Index c2 = 0; c2 < k; ++c2)  // G[:, c] += X_4.T @ (S r)_4[:, c]
         G.col(c2).noalias() += r[0][c2] * x0 + r[1][c2] * x1 + r[2][c2] * x2 + r[3][c2] * x3;
     };
-    const Index q = (r1 - r0) / 4, per_flush = std::max<Index>(1, block_ / 4);
-    for (Index c0 = r0; c0 < r0 + q; c0 += per_flush) {
-      for (Index i = c0; i < std::min(c0 + per_flush, r0 + q); ++i) {
-        const Index row[4] = {i, i + q, i + 2 * q, i + 3 * q};
-        residuals(row, 4);
-      }
-      flush();
-    }
-    for (Index i = r0 + 4 * q; i < r1; i += 4) {  // the last (r1 - r0) % 4 rows
-      const Index row[4] = {i, i + 1, i + 2, i + 3};
-      residuals(row, int(std::min<Index>(4, r1 - i)));
-    }
-    flush();
+    auto flush = [&] {  // G holds the sums of at most block_ rows in Scalar
+      acc.G += G.template cast<double>();
+      G.setZero();
+    };
+    by_quarters(r0, r1, std::max<Index>(1, block_ / 4), group, flush);
   }
 
   // One target, column-major X: r = y - b - sum_j w_j X[:, j] over the block, then
@@ -1258,9 +1260,9 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
 }
 
 // The sum of X: a bare read of every element, the bandwidth reference of bench/gd.py. Each
-// thread reads its share of the slices (rows of row-major X, columns of column-major X) as four
-// sequential streams, a packet from each in turn; on this kind of machine one stream per core
-// reads 20-30% slower than four, so a single stream would understate the bandwidth.
+// thread reads its share of the slices (rows of row-major X, columns of column-major X) four at a
+// time, one from each quarter (by_quarters), a packet from each in turn: four sequential streams,
+// as the fused pass reads row-major X. One stream per core would understate the bandwidth.
 template <class Scalar>
 double read_all(const DesignView<Scalar>& X, int n_threads) {
   const Index n = X.rows, d = X.cols;
@@ -1275,25 +1277,23 @@ double read_all(const DesignView<Scalar>& X, int n_threads) {
 #pragma omp parallel for num_threads(T) schedule(static, 1) reduction(+ : total)
 #endif
   for (int t = 0; t < T; ++t) {
-    const Index o0 = outer * t / T, o1 = outer * (t + 1) / T, q = (o1 - o0 + 3) / 4;
-    for (Index o = o0; o < o0 + q; ++o) {
+    auto group = [&](const Index* slice, int count) {
       const Scalar* p[4];
-      int S = 0;
-      for (int u = 0; u < 4; ++u)
-        if (o + u * q < o1) p[S++] = X.data + (o + u * q) * stride;
+      for (int u = 0; u < count; ++u) p[u] = X.data + slice[u] * stride;
       for (Index i0 = 0; i0 < inner; i0 += 4096) {  // float sums of short runs, added in double
         const Index m = std::min<Index>(4096, inner - i0);
         Packet a[4];
         for (int u = 0; u < 4; ++u) a[u].setZero();
         Index i = i0;
         for (; i + L <= i0 + m; i += L)
-          for (int u = 0; u < S; ++u) a[u] += Load(p[u] + i);
+          for (int u = 0; u < count; ++u) a[u] += Load(p[u] + i);
         Scalar tail = 0;
         for (; i < i0 + m; ++i)
-          for (int u = 0; u < S; ++u) tail += p[u][i];
+          for (int u = 0; u < count; ++u) tail += p[u][i];
         total += double((a[0] + a[1] + a[2] + a[3]).sum() + tail);
       }
-    }
+    };
+    by_quarters(outer * t / T, outer * (t + 1) / T, outer, group, [] {});
   }
   return total;
 }
