@@ -42,8 +42,10 @@ the order of their contenders from round to round: the literal seed loop allocat
 0.8 GB copies of X per step, and the contender after it ran up to 30% slower even after the
 pause; rotated, that cost falls on each contender alike. Every timing row
 carries an error or objective against a float64 reference, so speed never appears without
-correctness. Targets are marked PASS or FAIL; on a machine whose speed drifts by 10-30 %, read
-ratios near a target with that margin.
+correctness. Targets are marked PASS or FAIL on ratios of medians. Under each verdict the same
+ratio is printed round by round (median, smallest and largest over the rounds, each taken between
+runs seconds apart): on a machine whose speed drifts by 10-30 %, that range shows how firmly a
+figure stands on its side of the target.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ import numpy as np
 
 import linreg
 from linreg import _bench, _core
-from linreg._bench import LONG_SECONDS, Report, interleave, title
+from linreg._bench import LONG_SECONDS, Report, interleave, paired_ratios, spread, title
 
 SIZES = {"full": (1_000_000, 100), "quick": (100_000, 100)}
 NOISE = 0.1
@@ -234,8 +236,10 @@ def section_step(report, X64, y64, mode, repeats):
             # Rotated rounds: the literal seed loop allocates and frees two 0.8 GB copies of X
             # per step, and whichever contender ran after it was up to 30% slower even after
             # the pause (measured).
+            samples = {}
             seconds, runs, results, _ = interleave({k: f for k, (f, _) in funcs.items()},
-                                                  repeats, catch=False, rotate=True)
+                                                  repeats, catch=False, rotate=True,
+                                                  samples=samples)
             x_sum = float(np.sum(X, dtype=np.float64))
             name = np.dtype(dtype).name
             t = {}
@@ -261,6 +265,13 @@ def section_step(report, X64, y64, mode, repeats):
             print("    " + "   ".join(
                 f"{k} {v:.2f}{'x' if k != 'read/linreg' else ''} (>= {TARGETS[k]:g}: "
                 f"{verdict(v, TARGETS[k])})" for k, v in checks.items()))
+            # The same ratios round by round (per iteration): how far the machine's drift moves
+            # them.
+            per = {key: {r: t / count for r, t in samples[key].items()}
+                   for key, (_, count) in funcs.items()}
+            for k, (num, unit) in {"seed/linreg": ("seed literal", "x"),
+                                   "read/linreg": ("read X once", "")}.items():
+                print(f"    {k} {spread(paired_ratios(per, num, 'linreg'), unit)}")
             report.add("step-targets", n=n, d=d, dtype=name, order=order,
                        **{k.replace(" ", "_").replace("/", "_over_"): v for k, v in checks.items()})
             sys.stdout.flush()
@@ -275,13 +286,15 @@ def section_step(report, X64, y64, mode, repeats):
         pair = {name: (X if order == "C" else np.asfortranarray(X))
                 for name, X in (("float64", X64), ("float32", X32))}
         Ys = {name: y64.astype(X.dtype).reshape(n, 1) for name, X in pair.items()}
+        samples = {}
         seconds, _, _, _ = interleave(
             {name: partial(gd_core, X, Ys[name], lr, STEP_ITERS) for name, X in pair.items()},
-            repeats, catch=False)
+            repeats, catch=False, samples=samples)
         s = seconds["float64"] / seconds["float32"]
         print(f"linreg float32 speed-up over float64, {order} order, interleaved: {s:.2f}x "
               f"(target ~2, >= {target:g}: {verdict(s, target)}); from the tables: "
-              f"{per_iter[('float64', order)] / per_iter[('float32', order)]:.2f}x")
+              f"{per_iter[('float64', order)] / per_iter[('float32', order)]:.2f}x; "
+              f"{spread(paired_ratios(samples, 'float64', 'float32'), 'x')}")
         report.add("step-float32", n=n, d=d, order=order, float32_speedup=s)
         del pair
     del X32
@@ -337,8 +350,10 @@ def section_sgd_epoch(report, X64, y64, repeats):
             funcs["linreg shuffled, 1 thread"] = (lin(1, True, 1),
                                                   "linreg certificate only, 1 thread")
             funcs["linreg certificate only, 1 thread"] = (lin(0, False, 1), None)
+        samples = {}
         seconds, runs, results, _ = interleave({k: f for k, (f, _) in funcs.items()},
-                                                  repeats, catch=False, rotate=True)
+                                                  repeats, catch=False, rotate=True,
+                                                  samples=samples)
         print()
         print(header)
         print("-" * len(header))
@@ -362,7 +377,9 @@ def section_sgd_epoch(report, X64, y64, repeats):
                 mark = f" (>= {target:g}: {verdict(ratio, target)})"
             else:  # each row of column-major X is d separate cache lines; no target (README)
                 mark = " (column-major rows: no target)"
-            print(f"    sklearn/linreg epoch, {kind}: {ratio:.2f}x{mark}")
+            rounds = paired_ratios(samples, f"sklearn {kind}", f"linreg {kind}",
+                                   minus="linreg certificate only")
+            print(f"    sklearn/linreg epoch, {kind}: {ratio:.2f}x{mark}; {spread(rounds, 'x')}")
             report.add("sgd-epoch-ratio", n=n, d=d, order=order, kind=kind, threads=nt,
                        linreg_epoch_seconds=epoch[f"linreg {kind}"], sklearn_over_linreg=ratio)
         if "linreg shuffled, 1 thread" in epoch:

@@ -43,3 +43,19 @@ def test_read_all_sums_every_element(dtype, order, shape, n_threads):
     expected = float(np.sum(X, dtype=np.float64))
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     assert _core.read_all(X, n_threads) == pytest.approx(expected, rel=rtol)
+
+
+def test_paired_ratios_take_each_round_alone(monkeypatch):
+    monkeypatch.setattr(bench, "PAUSE_SECONDS", 0.0)
+    samples = {}
+    bench.interleave({name: (lambda: None) for name in "abc"}, 3, samples=samples)
+    # Three timed rounds after the warm-up (round 0), each contender once per round.
+    assert {key: sorted(rounds) for key, rounds in samples.items()} == {
+        key: [1, 2, 3] for key in "abc"}
+    fixed = {"a": {1: 6.0, 2: 9.0, 3: 4.0}, "b": {1: 4.0, 2: 5.0, 4: 1.0},
+             "c": {1: 1.0, 2: 2.0, 3: 1.0}}
+    # Rounds 1 and 2 are the only ones with all three; b's time minus c's in the same round.
+    assert bench.paired_ratios(fixed, "a", "b") == [1.5, 1.8]
+    assert bench.paired_ratios(fixed, "a", "b", minus="c") == [2.0, 3.0]
+    assert bench.spread([2.0, 3.0, 2.5], "x") == "per round 2.50x [2.00x .. 3.00x] over 3 rounds"
+    assert bench.spread([]) == ""

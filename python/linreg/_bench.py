@@ -113,7 +113,7 @@ def contenders(model, alpha, n, d):
 
 
 # Shared by the benchmark scripts in bench/ (gd.py, lasso.py).
-def interleave(funcs, repeats, warm=None, catch=True, rotate=False):
+def interleave(funcs, repeats, warm=None, catch=True, rotate=False, samples=None):
     """Time ``funcs`` (name -> callable of no argument), interleaved round by round.
 
     With ``rotate``, round ``r`` starts at the ``r``-th contender (cyclically), so that each
@@ -122,7 +122,8 @@ def interleave(funcs, repeats, warm=None, catch=True, rotate=False):
 
     ``warm`` maps a name to ``(seconds, result)`` of a run made beforehand, which then stands for
     that contender's warm-up. With ``catch``, a contender that raises is dropped, its exception
-    kept; without, the exception propagates.
+    kept; without, the exception propagates. ``samples``, a dict, receives for each contender
+    its timed runs as ``{round: seconds}``, for ratios taken within a round (`paired_ratios`).
 
     Returns
     -------
@@ -139,6 +140,7 @@ def interleave(funcs, repeats, warm=None, catch=True, rotate=False):
     """
     warm = warm or {}
     times = {key: [] for key in funcs}
+    by_round = {key: {} for key in funcs}
     results = {key: out for key, (_, out) in warm.items()}
     errors = {}
     slow, done = set(), set()
@@ -174,10 +176,41 @@ def interleave(funcs, repeats, warm=None, catch=True, rotate=False):
                     times[key].append(dt)
                 elif repeats == 0:
                     times[key].append(dt)
+                if times[key]:
+                    by_round[key][rnd] = dt
                 continue
             times[key].append(dt)
+            by_round[key][rnd] = dt
+    if samples is not None:
+        samples.update(by_round)
     seconds = {key: statistics.median(t) for key, t in times.items() if t and key not in errors}
     return seconds, {key: len(t) for key, t in times.items()}, results, errors
+
+
+def paired_ratios(samples, num, den, minus=None):
+    """Per-round ratios ``num / (den - minus)`` over the rounds in which all of them ran.
+
+    ``samples`` as filled by `interleave`; ``minus`` (optional) names a contender whose time is
+    subtracted from ``den``'s in the same round. Within a round the contenders ran seconds apart,
+    so the ratio carries less of the machine's drift than a ratio of medians taken over minutes.
+    Returns the ratios in round order.
+    """
+    names = [num, den] + ([minus] if minus else [])
+    rounds = sorted(set.intersection(*(set(samples[k]) for k in names)))
+    out = []
+    for r in rounds:
+        base = samples[den][r] - (samples[minus][r] if minus else 0.0)
+        if base > 0:
+            out.append(samples[num][r] / base)
+    return out
+
+
+def spread(ratios, unit=""):
+    """``"median m [min .. max] over N rounds"`` of ``ratios`` (empty text if there are none)."""
+    if not ratios:
+        return ""
+    return (f"per round {statistics.median(ratios):.2f}{unit} [{min(ratios):.2f}{unit} .. "
+            f"{max(ratios):.2f}{unit}] over {len(ratios)} rounds")
 
 
 class Report:
