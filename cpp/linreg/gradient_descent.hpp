@@ -153,12 +153,52 @@ inline void dot_products(const Scalar* const* p, const Scalar* const* q, Index m
       for (int u = 0; u < 4; ++u) a[v][u] += x[u] * y;
     }
   }
+  // A remainder of at least half a packet of four or more (float rows of 100 under AVX: 12
+  // packets and 4) takes one half packet, not scalar steps.
+  constexpr int H = L / 2;
+  using Half = Eigen::Array<Scalar, H, 1>;
+  Half h[V][4];
+  const bool half = H >= 4 && i + H <= m;
+  if (half) {
+    Half x[4];
+    for (int u = 0; u < 4; ++u) x[u] = Eigen::Map<const Half>(p[u] + i);
+    for (int v = 0; v < V; ++v) {
+      const Half y = Eigen::Map<const Half>(q[v] + i);
+      for (int u = 0; u < 4; ++u) h[v][u] = x[u] * y;
+    }
+    i += H;
+  }
   for (int v = 0; v < V; ++v)
     for (int u = 0; u < 4; ++u) {
       Scalar t = a[v][u].sum();
+      if (half) t += h[v][u].sum();
       for (Index k = i; k < m; ++k) t += p[u][k] * q[v][k];
       out[v][u] = t;
     }
+}
+
+// g += r[0] p[0] + r[1] p[1] + r[2] p[2] + r[3] p[3] over d entries: in packets, then a remainder
+// of half a packet of four or more as one half packet (as in dot_products), then single entries.
+template <class Scalar>
+inline void add_rows4(const Scalar* const* p, const Scalar* r, Index d, Scalar* g) {
+  constexpr int L = Eigen::internal::packet_traits<Scalar>::size, H = L / 2;
+  using Packet = Eigen::Array<Scalar, L, 1>;
+  using Half = Eigen::Array<Scalar, H, 1>;
+  Index j = 0;
+  for (; j + L <= d; j += L) {
+    using Load = Eigen::Map<const Packet>;
+    Eigen::Map<Packet>(g + j) += r[0] * Load(p[0] + j) + r[1] * Load(p[1] + j) +
+                                 r[2] * Load(p[2] + j) + r[3] * Load(p[3] + j);
+  }
+  if constexpr (H >= 4) {
+    if (j + H <= d) {
+      using Load = Eigen::Map<const Half>;
+      Eigen::Map<Half>(g + j) += r[0] * Load(p[0] + j) + r[1] * Load(p[1] + j) +
+                                 r[2] * Load(p[2] + j) + r[3] * Load(p[3] + j);
+      j += H;
+    }
+  }
+  for (; j < d; ++j) g[j] += r[0] * p[0][j] + r[1] * p[1][j] + r[2] * p[2][j] + r[3] * p[3][j];
 }
 
 // Slices (rows, or columns) [r0, r1) in groups of four, one from each quarter of the range, so
@@ -262,7 +302,6 @@ class ResidualPass {
   // (rows_fused_k with k = 1 gives the same sums 12-30% slower.)
   void rows_fused(Index r0, Index r1, const Mat& W, Scalar b0, int t) {
     using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-    using RowMap = Eigen::Map<const Vec>;
     const Index d = X_.cols, ld = X_.row_stride;
     Vec& g = gacc_[t];
     PassSums& acc = parts_[t];
@@ -282,8 +321,7 @@ class ResidualPass {
         rss += su * ru * ru;
         r[u] = Scalar(su * ru);
       }
-      g.noalias() += r[0] * RowMap(p[0], d) + r[1] * RowMap(p[1], d) +
-                     r[2] * RowMap(p[2], d) + r[3] * RowMap(p[3], d);  // g += X_4' (S r)_4
+      add_rows4(p, r, d, g.data());  // g += X_4' (S r)_4
     };
     auto flush = [&] {  // g holds the sums of at most block_ rows in Scalar
       acc.G.col(0) += g.template cast<double>();
@@ -299,8 +337,6 @@ class ResidualPass {
   // the block product, which is compute-bound and efficient there). The dot products take two
   // targets at a time: eight independent sums, each load of a row shared.
   void rows_fused_k(Index r0, Index r1, const Mat& W, const RowVec& b, int t) {
-    using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-    using RowMap = Eigen::Map<const Vec>;
     const Index d = X_.cols, k = k_, ld = X_.row_stride;
     Mat& G = Gb_[t];
     G.setZero();
@@ -330,9 +366,10 @@ class ResidualPass {
           r[u][c2] = Scalar(su * ed);
         }
       }
-      RowMap x0(p[0], d), x1(p[1], d), x2(p[2], d), x3(p[3], d);
-      for (Index c2 = 0; c2 < k; ++c2)  // G[:, c] += X_4.T @ (S r)_4[:, c]
-        G.col(c2).noalias() += r[0][c2] * x0 + r[1][c2] * x1 + r[2][c2] * x2 + r[3][c2] * x3;
+      for (Index c2 = 0; c2 < k; ++c2) {  // G[:, c] += X_4.T @ (S r)_4[:, c]
+        const Scalar rc[4] = {r[0][c2], r[1][c2], r[2][c2], r[3][c2]};
+        add_rows4(p, rc, d, G.col(c2).data());
+      }
     };
     auto flush = [&] {  // G holds the sums of at most block_ rows in Scalar
       acc.G += G.template cast<double>();
