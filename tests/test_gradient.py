@@ -518,6 +518,36 @@ def test_full_pass_on_any_split_of_the_rows(dtype, order, threads, n, k):
         assert np.atleast_1d(est.intercept_)[t] == pytest.approx(b, rel=rtol, abs=rtol)
 
 
+@pytest.mark.parametrize("d", [1, 3, 4, 8, 12, 15, 20, 100])
+@pytest.mark.parametrize("k", [1, 3])
+def test_every_row_length_in_packets_halves_and_single_entries(dtype, d, k):
+    # A row-major row is summed in SIMD packets (8 floats or 4 doubles under AVX), then a
+    # remainder of half a packet of four or more as one half packet, then single entries: rows
+    # of 1 and 3 are single entries only, 4 a half packet (float) or one packet (double), 12 a
+    # packet and a half (float), 15 and 100 all three kinds. Full-batch steps of the fused pass
+    # and mini-batch epochs (their own kernel) both match the references.
+    X, Y, _ = make_regression(n=500, d=d, k=k, dtype=dtype, order="C", seed=31, mean=0.3)
+    Y = Y.reshape(500, k)
+    X64, Y64 = X.astype(np.float64), Y.astype(np.float64)
+    alphas = np.linspace(0.5, 2.0, k)
+    lr = 1.0 / ref.lipschitz(X64, alphas.max())
+    est = gd(linreg.Ridge, alpha=alphas if k > 1 else alphas[0], learning_rate=lr, max_iter=3,
+             tol=None).fit(X, Y if k > 1 else Y[:, 0])
+    coef = np.atleast_2d(est.coef_)
+    rtol = 1e-11 if dtype == np.float64 else 2e-4
+    for t in range(k):
+        w, b = ref.gd_steps(X64, Y64[:, t], lr, 3, alphas[t])
+        np.testing.assert_allclose(coef[t], w, rtol=rtol, atol=rtol * np.abs(w).max())
+        assert np.atleast_1d(est.intercept_)[t] == pytest.approx(b, rel=rtol, abs=rtol)
+    orders = [_core.epoch_permutation(seed_of(3), e, 500) for e in range(2)]
+    w, b = ref.sgd_epochs(X64, Y64[:, 0], 0.3 * lr, 40, orders)
+    est = gd(solver="sgd", learning_rate=0.3 * lr, batch_size=40, max_iter=2, tol=None,
+             random_state=3, schedule="constant").fit(X, Y[:, 0])
+    scale = np.abs(w).max()
+    assert np.abs(est.coef_ - w).max() / scale < tolerance(dtype) * 10
+    assert abs(est.intercept_ - b) / scale < tolerance(dtype) * 10
+
+
 @pytest.mark.parametrize("solver", ["gd", "sgd"])
 def test_an_exception_in_the_callback_propagates(solver):
     X, y, _ = make_regression(n=300, d=3, seed=28)
