@@ -631,20 +631,29 @@ inline bool grew(double before, double after, double first, double noise, bool m
 //   r  = s (y - x.w  - b)   (the current point: the step)
 // g0 += r0 x, g += r x, four rows at a time so the accumulators move once per four rows;
 // every_four_rows() runs before each four.
-// ga += sum_u ra[u] p[u] and gb += sum_u rb[u] p[u] over the rows p[0..3], in one sweep of them.
+// ga += sum_u ra[u] p[u] and gb += sum_u rb[u] p[u] over the rows p[0..3], in one sweep of them:
+// in packets, then a remainder of half a packet of four or more as one half packet (as in
+// add_rows4), then single entries.
 template <class Scalar>
 inline void axpy4x2(const Scalar* const* p, const Scalar* ra, const Scalar* rb, Index d, Scalar* ga,
                     Scalar* gb) {
-  constexpr int L = Eigen::internal::packet_traits<Scalar>::size;
-  using Packet = Eigen::Array<Scalar, L, 1>;
-  using Load = Eigen::Map<const Packet>;
-  using Store = Eigen::Map<Packet>;
-  Index j = 0;
-  for (; j + L <= d; j += L) {
+  constexpr int L = Eigen::internal::packet_traits<Scalar>::size, H = L / 2;
+  auto update = [&](auto packet, Index j) {
+    using Packet = decltype(packet);
+    using Load = Eigen::Map<const Packet>;
+    using Store = Eigen::Map<Packet>;
     const Packet x0 = Load(p[0] + j), x1 = Load(p[1] + j), x2 = Load(p[2] + j),
                  x3 = Load(p[3] + j);
     Store(ga + j) += ra[0] * x0 + ra[1] * x1 + ra[2] * x2 + ra[3] * x3;
     Store(gb + j) += rb[0] * x0 + rb[1] * x1 + rb[2] * x2 + rb[3] * x3;
+  };
+  Index j = 0;
+  for (; j + L <= d; j += L) update(Eigen::Array<Scalar, L, 1>(), j);
+  if constexpr (H >= 4) {
+    if (j + H <= d) {
+      update(Eigen::Array<Scalar, H, 1>(), j);
+      j += H;
+    }
   }
   for (; j < d; ++j) {
     ga[j] += ra[0] * p[0][j] + ra[1] * p[1][j] + ra[2] * p[2][j] + ra[3] * p[3][j];
