@@ -139,8 +139,7 @@ def interleave(funcs, repeats, warm=None, catch=True, rotate=False, samples=None
         Name -> exception text, for the contenders that raised.
     """
     warm = warm or {}
-    times = {key: [] for key in funcs}
-    by_round = {key: {} for key in funcs}
+    times = {key: {} for key in funcs}  # key -> {round: seconds} of its timed runs
     results = {key: out for key, (_, out) in warm.items()}
     errors = {}
     slow, done = set(), set()
@@ -168,22 +167,18 @@ def interleave(funcs, repeats, warm=None, catch=True, rotate=False, samples=None
                     print(f"    {key} raised {errors[key]}")
                     continue
             if rnd == 0:
+                # The warm-up counts as a timing only for a contender that will not run often.
                 if dt > LONG_SECONDS:
                     done.add(key)
-                    times[key].append(dt)
                 elif dt > SLOW_SECONDS and repeats > 2:
                     slow.add(key)
-                    times[key].append(dt)
-                elif repeats == 0:
-                    times[key].append(dt)
-                if times[key]:
-                    by_round[key][rnd] = dt
-                continue
-            times[key].append(dt)
-            by_round[key][rnd] = dt
+                elif repeats != 0:
+                    continue
+            times[key][rnd] = dt
     if samples is not None:
-        samples.update(by_round)
-    seconds = {key: statistics.median(t) for key, t in times.items() if t and key not in errors}
+        samples.update(times)
+    seconds = {key: statistics.median(t.values()) for key, t in times.items()
+               if t and key not in errors}
     return seconds, {key: len(t) for key, t in times.items()}, results, errors
 
 
