@@ -226,6 +226,28 @@ void by_quarters(Index r0, Index r1, Index per_flush, Group group, Flush flush) 
   flush();
 }
 
+// The weighted residuals r_u = s_u (y_u - xw_u - b) of a group of four rows (row[u], u < rows;
+// r_u = 0 for the others) into r[u * r_stride], y and s optional (0 and 1), and their sums
+// s_u r_u and s_u r_u^2 added to gs and rss once per group. Summed in locals: the running sums,
+// captured by reference in the passes' lambdas, stay in memory, and adding each row to them
+// chained a store and a load through the whole pass (17-25% of the time with the rows in L2).
+template <class Scalar>
+inline void group_residuals(const Scalar* xw, Scalar b, const Scalar* y, const double* s,
+                            const Index* row, int rows, Scalar* r, Index r_stride, double& gs,
+                            double& rss) {
+  double gs4 = 0.0, rss4 = 0.0;
+  for (int u = rows; u < 4; ++u) r[u * r_stride] = Scalar(0);
+  for (int u = 0; u < rows; ++u) {
+    const double ru = double(-b - xw[u] + (y ? y[row[u]] : Scalar(0)));
+    const double su = s ? s[row[u]] : 1.0;
+    gs4 += su * ru;
+    rss4 += su * ru * ru;
+    r[u * r_stride] = Scalar(su * ru);
+  }
+  gs += gs4;
+  rss += rss4;
+}
+
 template <class Scalar>
 class ResidualPass {
  public:
@@ -313,20 +335,8 @@ class ResidualPass {
       const Scalar* w[1] = {W.data()};
       Scalar xw[1][4];
       dot_products<1>(p, w, d, xw);  // x_u . w for the four rows, sharing the loads of w
-      Scalar r[4] = {0, 0, 0, 0};
-      // The four rows' sums in registers, then added to gs and rss: gs and rss themselves, captured
-      // by reference, stay in memory, and adding each row to them chained stores and loads
-      // through the whole pass (17-25% of the time with the rows in L2).
-      double gs4 = 0.0, rss4 = 0.0;
-      for (int u = 0; u < rows; ++u) {  // (S r)_u and its sums
-        const double ru = double(-b0 - xw[0][u] + (yp ? yp[row[u]] : Scalar(0)));
-        const double su = s_ ? s_[row[u]] : 1.0;
-        gs4 += su * ru;
-        rss4 += su * ru * ru;
-        r[u] = Scalar(su * ru);
-      }
-      gs += gs4;
-      rss += rss4;
+      Scalar r[4];
+      group_residuals(xw[0], b0, yp, s_, row, rows, r, 1, gs, rss);  // (S r)_4 and its sums
       add_rows4(p, r, d, g.data());  // g += X_4' (S r)_4
     };
     auto flush = [&] {  // g holds the sums of at most block_ rows in Scalar
@@ -361,21 +371,9 @@ class ResidualPass {
         const Scalar* w[1] = {W.data() + c * d};
         dot_products<1>(p, w, d, xw + c);
       }
-      double su[4];
-      for (int u = 0; u < 4; ++u) su[u] = u < rows ? (s_ ? s_[row[u]] : 1.0) : 0.0;
-      for (Index c2 = 0; c2 < k; ++c2) {  // r = (S R) of the rows, and the sums
-        double gs4 = 0.0, rss4 = 0.0;     // in registers, as in rows_fused
-        for (int u = 0; u < 4; ++u) {
-          Scalar e = -b[c2] - xw[c2][u];  // r = y - x . w_c - b_c
-          if (Y_ && u < rows) e += Y_->data[row[u] + c2 * Y_->stride];
-          const double ed = double(e);
-          gs4 += su[u] * ed;
-          rss4 += su[u] * ed * ed;
-          r[u][c2] = Scalar(su[u] * ed);
-        }
-        acc.gs[c2] += gs4;
-        acc.rss[c2] += rss4;
-      }
+      for (Index c2 = 0; c2 < k; ++c2)  // r = (S R) of the rows, and the sums
+        group_residuals(xw[c2], b[c2], Y_ ? Y_->data + c2 * Y_->stride : nullptr, s_, row, rows,
+                        &r[0][c2], 16, acc.gs[c2], acc.rss[c2]);
       for (Index c2 = 0; c2 < k; ++c2) {  // G[:, c] += X_4.T @ (S r)_4[:, c]
         const Scalar rc[4] = {r[0][c2], r[1][c2], r[2][c2], r[3][c2]};
         add_rows4(p, rc, d, G.col(c2).data());
