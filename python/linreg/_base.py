@@ -8,6 +8,7 @@ and returns ``self``.
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 import warnings
 
@@ -43,6 +44,23 @@ def _not_fitted_error_class():
 
 
 _NOT_FITTED: dict = {}
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn(message: str, category: type) -> None:
+    """``warnings.warn(message, category)`` attributed to the first caller outside linreg.
+
+    A fixed ``stacklevel`` is right for one call path only (``fit``, ``fit_statistics``, a
+    cross-validation fold...); walking the stack makes every warning point at the user's line,
+    however deep inside the package it was raised.
+    """
+    frame, level = sys._getframe(0), 1
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+            _PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 class LinregWarning(UserWarning):
@@ -195,18 +213,16 @@ class LinearModel:
         fitted_names = getattr(self, "feature_names_in_", None)
         cls = type(self).__name__
         if names is not None and fitted_names is None:
-            warnings.warn(
+            warn(
                 f"X has feature names, but {cls} was fitted without feature names",
                 UserWarning,
-                stacklevel=3,
             )
         elif names is None and fitted_names is not None and hasattr(X, "shape"):
             if not hasattr(X, "columns"):
-                warnings.warn(
+                warn(
                     f"X does not have valid feature names, but {cls} was fitted with feature "
                     "names",
                     UserWarning,
-                    stacklevel=3,
                 )
         elif names is not None and fitted_names is not None:
             if len(names) != len(fitted_names) or (names != fitted_names).any():

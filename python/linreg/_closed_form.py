@@ -3,12 +3,10 @@ it reports), or gradient descent (_gradient.py)."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from . import _config, _core
-from ._base import IllConditionedWarning, RankDeficientWarning
+from ._base import IllConditionedWarning, RankDeficientWarning, warn
 from ._gradient import _GD_ATTRS, GD_SOLVERS, drop_attributes, fit_gradient
 from ._validation import check_alpha, check_bool, check_option, raise_non_finite
 
@@ -56,22 +54,20 @@ def fit_closed_form(est, X, y, sample_weight, alpha, solver, keep=None):
     name = type(est).__name__
     if res.fell_back:
         copy_mb = Xa.shape[0] * (Xa.shape[1] + 1) * 8 / 2**20
-        warnings.warn(
+        warn(
             f"{name}(solver='auto') left the Cholesky path: {res.fallback_reason}. It solved "
             f"with a column-pivoted QR of the design instead (solver_='{res.solver}', "
             f"rank_={res.rank}), which copied X ({copy_mb:.1f} MiB). Pass solver='qr' to take "
             "this path directly, or rescale/remove collinear features.",
             IllConditionedWarning,
-            stacklevel=3,
         )
     if len(res.dependent_columns):
         cols = est._column_names(res.dependent_columns)
-        warnings.warn(
+        warn(
             f"{name}: X is rank-deficient (rank {res.rank} of {Xa.shape[1]} features"
             f"{' after centring' if fit_intercept else ''}); column(s) {cols} are linear "
             "combinations of the others (or constant). coef_ is the minimum-norm "
             "least-squares solution, as numpy.linalg.lstsq returns on the centred data.",
             RankDeficientWarning,
-            stacklevel=3,
         )
     return est

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import numbers
 import sys
-import warnings
 from collections import namedtuple
 
 import numpy as np
 
 from . import _config, _core
-from ._base import ConvergenceWarning, DivergenceError
+from ._base import ConvergenceWarning, DivergenceError, warn
 from ._validation import check_bool, check_option, raise_non_finite
 
 GD_SOLVERS = ("gd", "sgd")
@@ -319,12 +318,11 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
                 "(solver='auto')." if solver == "gd" else
                 "Increase max_iter, use schedule='adaptive', a larger batch_size, or "
                 "solver='gd' / the closed form (solver='auto').")
-        warnings.warn(
+        warn(
             f"{name}(solver={solver!r}) did not converge: the relative gradient norm "
             f"||grad F|| / ||grad F(0)|| is {worst:.3e} after {res.n_iter} {unit}, above "
             f"tol={est.tol!r}. {hint}",
             ConvergenceWarning,
-            stacklevel=3,
         )
     return est
 

@@ -22,12 +22,10 @@ pass over X, taken only when asked for.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from . import _config, _core
-from ._base import LinregWarning
+from ._base import LinregWarning, warn
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
 
@@ -256,11 +254,11 @@ class RegressionInference:
         else:
             self.scale = np.nan
             self.rsquared_adj = np.nan
-            warnings.warn(
+            warn(
                 f"{self.nobs} observations for {k} identifiable parameters leave "
                 f"{self.df_resid:g} residual degrees of freedom: sigma^2, standard errors, tests "
                 "and intervals are undefined (NaN). Fit fewer parameters or use more data.",
-                InferenceWarning, stacklevel=3)
+                InferenceWarning)
         self.sigma2_mle = st.rss / self.nobs
         n2 = self.nobs / 2.0
         self.llf = float(-n2 * np.log(st.rss) - (1 + np.log(np.pi / n2)) * n2
@@ -293,11 +291,11 @@ class RegressionInference:
         else:
             self.fvalue = self.f_pvalue = np.nan
         if self.not_identifiable:
-            warnings.warn(
+            warn(
                 f"The design is rank-deficient: parameter(s) {self.not_identifiable} are not "
                 "identifiable (only combinations of them are); their standard errors, tests and "
                 "intervals are NaN. The others are estimable and reported.",
-                InferenceWarning, stacklevel=3)
+                InferenceWarning)
 
     def cov_params(self):
         """Covariance matrix of the parameters (intercept first)."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 import sys
-import warnings
 
 import numpy as np
 
 from . import _config, _core
-from ._base import ConvergenceWarning, LinearModel, data_conversion_warning_class
+from ._base import ConvergenceWarning, LinearModel, data_conversion_warning_class, warn
 from ._gradient import _check_float, _check_int
 from ._validation import check_bool, raise_non_finite
 
@@ -434,8 +433,8 @@ class BayesianRidge(LinearModel):
             raise ValueError(f"y: {name} fits one target, got y of shape {Y.shape}; fit one "
                              "model per target")
         if not one_d:
-            warnings.warn("A column-vector y was passed when a 1d array was expected; it is "
-                          "used as y.ravel()", data_conversion_warning_class(), stacklevel=2)
+            warn("A column-vector y was passed when a 1d array was expected; it is "
+                 "used as y.ravel()", data_conversion_warning_class())
         n, p = Xa.shape
         y64 = Y[:, 0].astype(np.float64)
         fit_intercept = prm["fit_intercept"]
@@ -499,10 +498,10 @@ class BayesianRidge(LinearModel):
                           f"{change:.3e}, is above tol={prm['tol']:.1e}")
                 advice = ("Increase max_iter, or raise tol (the change is absolute: it scales "
                           "with coef_, so standardising X or y changes it)")
-            warnings.warn(
+            warn(
                 f"{name} did not converge in max_iter={prm['max_iter']} evidence iterations: "
                 f"{detail} (alpha_={alpha:.4g}, lambda_={lam:.4g}). {advice}.",
-                ConvergenceWarning, stacklevel=2)
+                ConvergenceWarning)
         return self
 
     def _iterate(self, sp, prm, W, p, alpha, lam):

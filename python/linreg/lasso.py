@@ -4,12 +4,17 @@ and the choice of alpha by cross-validation."""
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 
 from . import _lasso
-from ._base import ConvergenceWarning, LinearModel, _not_offered, data_conversion_warning_class
+from ._base import (
+    ConvergenceWarning,
+    LinearModel,
+    _not_offered,
+    data_conversion_warning_class,
+    warn,
+)
 from ._gradient import _check_float, _check_int, seed_of
 from ._validation import (
     check_bool,
@@ -167,13 +172,12 @@ def _warn_not_converged(name, results, p, solver, target_label=""):
         which = f" (target {k})" if len(results) > 1 else target_label
         hint = ("increase max_iter, standardise the features, or increase alpha"
                 if solver == "cd" else "use solver='cd', or increase max_iter")
-        warnings.warn(
+        warn(
             f"{name}{which}: {r.solver} stopped after {r.n_iter} "
             f"{'epochs' if solver == 'cd' else 'iterations'} (max_iter={p['max_iter']}) with "
             f"duality gap {r.gap:.3e} above the tolerance {r.tol:.3e} "
             f"(tol={p['tol']:g} x mean squared centred y). Next: {hint}.",
             ConvergenceWarning,
-            stacklevel=4,
         )
 
 
@@ -425,12 +429,12 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, fit_in
     for col, o in enumerate(outs):
         if o[5]:
             worst = max(o[5], key=lambda item: item[1] / max(item[2], 1e-300))
-            warnings.warn(
+            warn(
                 f"enet_path{f' (target {col})' if k > 1 else ''}: {len(o[5])} of {len(grid)} "
                 f"alphas stopped at max_iter={max_iter} above their gap tolerance; the worst, "
                 f"alpha={worst[0]:.4g}, has gap {worst[1]:.3e} against {worst[2]:.3e}. Next: "
                 "increase max_iter or tol, or end the grid at a larger eps.",
-                ConvergenceWarning, stacklevel=2)
+                ConvergenceWarning)
     dtype = Xa.dtype
     if one_d:
         coefs = outs[0][0].astype(dtype)
@@ -585,8 +589,8 @@ class ElasticNetCV(ElasticNet):
             raise ValueError(f"y: {type(self).__name__} fits one target, got {Y.shape[1]} "
                              "columns; fit one model per target")
         if not one_d:
-            warnings.warn("A column-vector y was passed when a 1d array was expected; it is "
-                          "used as y.ravel()", data_conversion_warning_class(), stacklevel=2)
+            warn("A column-vector y was passed when a 1d array was expected; it is "
+                 "used as y.ravel()", data_conversion_warning_class())
             one_d = True
         n, d = Xa.shape
         prob = _problem(Xa, w, p["fit_intercept"])
@@ -605,16 +609,16 @@ class ElasticNetCV(ElasticNet):
             yte = Y[test, 0].astype(np.float64)
             wte = w[test] if w.size else None
             for r, ratio in enumerate(ratios):
-                coefs, intercepts, _, _, _, warn = _lasso.solve_path(
+                coefs, intercepts, _, _, _, stalled = _lasso.solve_path(
                     ft, grids[r], ratio, p["positive"], p["tol"], p["max_iter"], p["precompute"],
                     p["random"], p["seed"])
-                if warn:
-                    worst = max(warn, key=lambda item: item[1] / max(item[2], 1e-300))
-                    warnings.warn(
-                        f"{type(self).__name__}: fold {f}, l1_ratio={ratio:g}: {len(warn)} alphas "
-                        f"stopped at max_iter={p['max_iter']} above their gap tolerance (worst "
-                        f"alpha={worst[0]:.4g}: gap {worst[1]:.3e}, tol {worst[2]:.3e}). Next: "
-                        "increase max_iter or tol.", ConvergenceWarning, stacklevel=2)
+                if stalled:
+                    worst = max(stalled, key=lambda item: item[1] / max(item[2], 1e-300))
+                    warn(
+                        f"{type(self).__name__}: fold {f}, l1_ratio={ratio:g}: {len(stalled)} "
+                        f"alphas stopped at max_iter={p['max_iter']} above their gap tolerance "
+                        f"(worst alpha={worst[0]:.4g}: gap {worst[1]:.3e}, tol {worst[2]:.3e}). "
+                        "Next: increase max_iter or tol.", ConvergenceWarning)
                 err = (yte[:, None] - Xte @ coefs - intercepts[None, :]) ** 2
                 mse[r, :, f] = np.average(err, axis=0, weights=wte)
                 if p["verbose"]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 
 from . import _config, _core, _gradient
-from ._base import IllConditionedWarning, LinearModel, PartialFitMixin, _not_offered
+from ._base import IllConditionedWarning, LinearModel, PartialFitMixin, _not_offered, warn
 from ._closed_form import fit_closed_form
 from ._validation import check_alpha, check_bool, check_option, raise_non_finite
 from .lasso import _folds, _rows
@@ -194,13 +193,13 @@ def _decompose(Xa, Ys, stats, sqrt_w, mean, mode, alpha_min, name):
         floor = lam[lam > top * 1e-13 * max(n, p)].min() if dec.kind == "gram-eigen" else lam[0]
         cond = (top + alpha_min) / (floor + alpha_min)
         if cond > 1e8:
-            warnings.warn(
+            warn(
                 f"{name}: the {'Gram' if dec.kind == 'cov-eigen' else 'kernel'} matrix at the "
                 f"smallest alpha ({alpha_min:.3g}) has condition number {cond:.2e} > 1e8; its "
                 "eigendecomposition would lose too many digits, so the SVD of the centred design "
                 "was taken instead (decomposition_='svd'; it copies X). Pass gcv_mode='svd' to "
                 "take this path directly, or use larger alphas.",
-                IllConditionedWarning, stacklevel=4)
+                IllConditionedWarning)
             return _decompose(Xa, Ys, stats, sqrt_w, mean, "svd", alpha_min, name)
     return dec
 

@@ -30,12 +30,10 @@ reduce the features first.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from . import _config, _core
-from ._base import STALE_FITTED, RankDeficientWarning
+from ._base import STALE_FITTED, RankDeficientWarning, warn
 from ._validation import check_bool, check_sample_weight, check_X, check_y, raise_non_finite
 
 __all__ = ["GramStatistics", "iter_npy_blocks"]
@@ -356,10 +354,10 @@ class GramStatistics:
         lam, V = np.linalg.eigh(C)
         keep = lam > lam.max(initial=0.0) * C.shape[0] * np.finfo(np.float64).eps * 10
         if (~keep).any():
-            warnings.warn(
+            warn(
                 f"the statistics' Gram{' + alpha I' if alpha else ''} is singular (rank "
                 f"{int(keep.sum())} of {C.shape[0]}): the minimum-norm solution is returned",
-                RankDeficientWarning, stacklevel=3)
+                RankDeficientWarning)
         coords = (V[:, keep].T @ rhs) / lam[keep][:, None]
         return (V[:, keep] @ coords) / scale[:, None]
 
@@ -601,10 +599,9 @@ def fit_estimator(est, stats, alpha=None, checked_alphas=None):
         est.solver_ = "cd-covariance"
         if not est.converged_:
             worst = max(out, key=lambda o: o[2])
-            warnings.warn(f"{type(est).__name__}: coordinate descent on the statistics stopped "
+            warn(f"{type(est).__name__}: coordinate descent on the statistics stopped "
                           f"at max_iter={est.max_iter} with duality gap {worst[2]:.3e} above "
-                          f"tol * yy / W; increase max_iter or tol", ConvergenceWarning,
-                          stacklevel=3)
+                          f"tol * yy / W; increase max_iter or tol", ConvergenceWarning)
         coef = coef[0] if k == 1 else coef
         inter = float(inter[0]) if k == 1 else inter
     else:
