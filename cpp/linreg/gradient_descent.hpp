@@ -182,19 +182,17 @@ inline void dot_products(const Scalar* const* p, const Scalar* const* q, Index m
 template <class Scalar>
 inline void add_rows4(const Scalar* const* p, const Scalar* r, Index d, Scalar* g) {
   constexpr int L = Eigen::internal::packet_traits<Scalar>::size, H = L / 2;
-  using Packet = Eigen::Array<Scalar, L, 1>;
-  using Half = Eigen::Array<Scalar, H, 1>;
-  Index j = 0;
-  for (; j + L <= d; j += L) {
+  auto update = [&](auto packet, Index j) {  // one packet, or half a packet, of g at j
+    using Packet = decltype(packet);
     using Load = Eigen::Map<const Packet>;
     Eigen::Map<Packet>(g + j) += r[0] * Load(p[0] + j) + r[1] * Load(p[1] + j) +
                                  r[2] * Load(p[2] + j) + r[3] * Load(p[3] + j);
-  }
+  };
+  Index j = 0;
+  for (; j + L <= d; j += L) update(Eigen::Array<Scalar, L, 1>(), j);
   if constexpr (H >= 4) {
     if (j + H <= d) {
-      using Load = Eigen::Map<const Half>;
-      Eigen::Map<Half>(g + j) += r[0] * Load(p[0] + j) + r[1] * Load(p[1] + j) +
-                                 r[2] * Load(p[2] + j) + r[3] * Load(p[3] + j);
+      update(Eigen::Array<Scalar, H, 1>(), j);
       j += H;
     }
   }

@@ -600,8 +600,8 @@ def fit_estimator(est, stats, alpha=None, checked_alphas=None):
         if not est.converged_:
             worst = max(out, key=lambda o: o[2])
             warn(f"{type(est).__name__}: coordinate descent on the statistics stopped "
-                          f"at max_iter={est.max_iter} with duality gap {worst[2]:.3e} above "
-                          f"tol * yy / W; increase max_iter or tol", ConvergenceWarning)
+                 f"at max_iter={est.max_iter} with duality gap {worst[2]:.3e} above "
+                 f"tol * yy / W; increase max_iter or tol", ConvergenceWarning)
         coef = coef[0] if k == 1 else coef
         inter = float(inter[0]) if k == 1 else inter
     else:
