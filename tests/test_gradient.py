@@ -548,6 +548,29 @@ def test_every_row_length_in_packets_halves_and_single_entries(dtype, d, k):
     assert abs(est.intercept_ - b) / scale < tolerance(dtype) * 10
 
 
+@pytest.mark.parametrize("d", [1, 3, 4, 7, 8, 12, 100])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_column_major_pass_on_every_row_count(dtype, d, weighted):
+    # Column-major X, one block of 503 rows (a remainder after the SIMD packets in either
+    # precision): with d >= 8 the first eight columns' sweep starts from y - b; without weights
+    # and with d >= 4 the gradient's sweep of the last four columns also sums 1'r and r'r; d < 4
+    # and weighted rows sum them in a loop of their own. Every step and every F match the
+    # references.
+    n, steps = 503, 3
+    X, y, _ = make_regression(n=n, d=d, dtype=dtype, order="F", seed=32, mean=0.6)
+    sw = np.random.default_rng(6).uniform(0.5, 2.0, n) if weighted else None
+    X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    lr = 1.0 / ref.lipschitz(X64, 0.0, sw)
+    est = gd(learning_rate=lr, max_iter=steps, tol=None).fit(X, y, sample_weight=sw)
+    rtol = 1e-11 if dtype == np.float64 else 2e-4
+    w, b = ref.gd_steps(X64, y64, lr, steps, 0.0, sw)
+    np.testing.assert_allclose(est.coef_, w, rtol=rtol, atol=rtol * np.abs(w).max())
+    assert est.intercept_ == pytest.approx(b, rel=rtol, abs=rtol)
+    F = [ref.objective(X64, y64, *ref.gd_steps(X64, y64, lr, j, 0.0, sw), 0.0, sw)
+         for j in range(steps + 1)]
+    np.testing.assert_allclose(est.loss_history_, F, rtol=1e-12 if dtype == np.float64 else 1e-5)
+
+
 @pytest.mark.parametrize("solver", ["gd", "sgd"])
 def test_an_exception_in_the_callback_propagates(solver):
     X, y, _ = make_regression(n=300, d=3, seed=28)

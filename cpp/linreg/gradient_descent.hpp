@@ -177,6 +177,40 @@ inline void dot_products(const Scalar* const* p, const Scalar* const* q, Index m
     }
 }
 
+// g[u] = p[u] . r for four vectors p[0..3] of length m, and gs += 1'r, rss += r'r summed in double,
+// all in one sweep: the two sums ride on the loads of r.
+template <class Scalar>
+inline void dot4_and_sums(const Scalar* const* p, const Scalar* r, Index m, Scalar* g, double& gs,
+                          double& rss) {
+  constexpr int L = Eigen::internal::packet_traits<Scalar>::size, S = L >= 4 ? 4 : L;
+  using Packet = Eigen::Array<Scalar, L, 1>;
+  using Load = Eigen::Map<const Packet>;
+  using Sums = Eigen::Array<double, S, 1>;
+  Packet a[4];
+  for (int u = 0; u < 4; ++u) a[u].setZero();
+  Sums s1 = Sums::Zero(), s2 = Sums::Zero();
+  Index i = 0;
+  for (; i + L <= m; i += L) {
+    const Packet y = Load(r + i);
+    for (int u = 0; u < 4; ++u) a[u] += Load(p[u] + i) * y;
+    for (int h = 0; h < L; h += S) {
+      const Sums yd = y.template segment<S>(h).template cast<double>();
+      s1 += yd;
+      s2 += yd * yd;
+    }
+  }
+  double g1 = s1.sum(), g2 = s2.sum();
+  for (int u = 0; u < 4; ++u) g[u] = a[u].sum();
+  for (; i < m; ++i) {
+    const double ri = double(r[i]);
+    g1 += ri;
+    g2 += ri * ri;
+    for (int u = 0; u < 4; ++u) g[u] += p[u][i] * r[i];
+  }
+  gs += g1;
+  rss += g2;
+}
+
 // g += r[0] p[0] + r[1] p[1] + r[2] p[2] + r[3] p[3] over d entries: in packets, then a remainder
 // of half a packet of four or more as one half packet (as in dot_products), then single entries.
 template <class Scalar>
@@ -393,22 +427,25 @@ class ResidualPass {
     using ColMap = Eigen::Map<const Vec>;
     const Index d = X_.cols;
     auto r = R_[t].col(0).head(m);
-    if (Y_) {
+    const Scalar* w = W.data();
+    // r -= X[:, j:j+8] @ w[j:j+8]: eight column streams at once (measured 3-4% faster than four;
+    // sixteen are 30% slower). The first eight start from y - b, not from a stored r.
+    auto eight = [&](const Scalar* p, const Scalar* v) {
+      return v[0] * ColMap(p, m) + v[1] * ColMap(p + ld, m) + v[2] * ColMap(p + 2 * ld, m) +
+             v[3] * ColMap(p + 3 * ld, m) + v[4] * ColMap(p + 4 * ld, m) +
+             v[5] * ColMap(p + 5 * ld, m) + v[6] * ColMap(p + 6 * ld, m) +
+             v[7] * ColMap(p + 7 * ld, m);
+    };
+    Index j = 0;
+    if (Y_ && d >= 8) {
+      r.noalias() = (ColMap(Y_->data + i0, m).array() - b0).matrix() - eight(Xp, w);
+      j = 8;
+    } else if (Y_) {
       r = ColMap(Y_->data + i0, m).array() - b0;
     } else {
       r.setConstant(-b0);
     }
-    const Scalar* w = W.data();
-    Index j = 0;
-    // r -= X[:, j:j+8] @ w[j:j+8]: eight column streams at once (measured 3-4% faster than four;
-    // sixteen are 30% slower).
-    for (; j + 8 <= d; j += 8) {
-      const Scalar* p = Xp + j * ld;
-      r.noalias() -= w[j] * ColMap(p, m) + w[j + 1] * ColMap(p + ld, m) +
-                     w[j + 2] * ColMap(p + 2 * ld, m) + w[j + 3] * ColMap(p + 3 * ld, m) +
-                     w[j + 4] * ColMap(p + 4 * ld, m) + w[j + 5] * ColMap(p + 5 * ld, m) +
-                     w[j + 6] * ColMap(p + 6 * ld, m) + w[j + 7] * ColMap(p + 7 * ld, m);
-    }
+    for (; j + 8 <= d; j += 8) r.noalias() -= eight(Xp + j * ld, w + j);
     for (; j + 4 <= d; j += 4) {
       const Scalar* p = Xp + j * ld;
       r.noalias() -= w[j] * ColMap(p, m) + w[j + 1] * ColMap(p + ld, m) +
@@ -417,21 +454,32 @@ class ResidualPass {
     for (; j < d; ++j) {
       r.noalias() -= w[j] * ColMap(Xp + j * ld, m);
     }
-    double gs = 0.0, rss = 0.0;
-    for (Index i = 0; i < m; ++i) {
-      const double ri = double(r[i]);
-      const double si = s_ ? s_[i0 + i] : 1.0;
-      gs += si * ri;
-      rss += si * ri * ri;
-      if (s_) r[i] = Scalar(si * ri);
-    }
     PassSums& acc = parts_[t];
-    acc.gs[0] += gs;
-    acc.rss[0] += rss;
     // X.T @ (S r), four columns at a time and from the block's last columns back: those were read
     // last and are still in L2 (in the order of the first sweep, each read would evict the
-    // column needed next).
+    // column needed next). Without weights the first four columns' sweep also sums 1'r and r'r
+    // in double (a separate scalar loop over r cost 2-5% of the pass in float); with weights a
+    // loop first forms S r.
     Index hi = d;
+    if (s_ || d < 4) {
+      double gs = 0.0, rss = 0.0;
+      for (Index i = 0; i < m; ++i) {
+        const double ri = double(r[i]);
+        const double si = s_ ? s_[i0 + i] : 1.0;
+        gs += si * ri;
+        rss += si * ri * ri;
+        if (s_) r[i] = Scalar(si * ri);
+      }
+      acc.gs[0] += gs;
+      acc.rss[0] += rss;
+    } else {
+      const Scalar* p[4] = {Xp + (d - 4) * ld, Xp + (d - 3) * ld, Xp + (d - 2) * ld,
+                            Xp + (d - 1) * ld};
+      Scalar g[4];
+      dot4_and_sums(p, r.data(), m, g, acc.gs[0], acc.rss[0]);
+      for (int u = 0; u < 4; ++u) acc.G(d - 4 + u, 0) += double(g[u]);
+      hi = d - 4;
+    }
     for (; hi >= 4; hi -= 4) {
       const Scalar* p[4] = {Xp + (hi - 4) * ld, Xp + (hi - 3) * ld, Xp + (hi - 2) * ld,
                             Xp + (hi - 1) * ld};
