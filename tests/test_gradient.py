@@ -553,8 +553,8 @@ def test_every_row_length_in_packets_halves_and_single_entries(dtype, d, k):
 def test_column_major_pass_on_every_row_count(dtype, d, weighted):
     # Column-major X, one block of 503 rows (a remainder after the SIMD packets in either
     # precision): with d >= 8 the first eight columns' sweep starts from y - b; without weights
-    # and with d >= 4 the gradient's sweep of the last four columns also sums 1'r and r'r; d < 4
-    # and weighted rows sum them in a loop of their own. Every step and every F match the
+    # 1'r and r'r are summed in packets of doubles, with weights in the loop that forms S r; d < 4,
+    # 4 and 8 leave no, a half or a whole residual group. Every step and every F match the
     # references.
     n, steps = 503, 3
     X, y, _ = make_regression(n=n, d=d, dtype=dtype, order="F", seed=32, mean=0.6)

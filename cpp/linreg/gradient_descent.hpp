@@ -177,22 +177,17 @@ inline void dot_products(const Scalar* const* p, const Scalar* const* q, Index m
     }
 }
 
-// g[u] = p[u] . r for four vectors p[0..3] of length m, and gs += 1'r, rss += r'r summed in double,
-// all in one sweep: the two sums ride on the loads of r.
+// gs += 1'r and rss += r'r over r[0..m), summed in packets of doubles: a scalar loop is one
+// chain of additions (3% of the float32 column-major pass), these are independent lanes.
 template <class Scalar>
-inline void dot4_and_sums(const Scalar* const* p, const Scalar* r, Index m, Scalar* g, double& gs,
-                          double& rss) {
+inline void sums_in_double(const Scalar* r, Index m, double& gs, double& rss) {
   constexpr int L = Eigen::internal::packet_traits<Scalar>::size, S = L >= 4 ? 4 : L;
   using Packet = Eigen::Array<Scalar, L, 1>;
-  using Load = Eigen::Map<const Packet>;
   using Sums = Eigen::Array<double, S, 1>;
-  Packet a[4];
-  for (int u = 0; u < 4; ++u) a[u].setZero();
   Sums s1 = Sums::Zero(), s2 = Sums::Zero();
   Index i = 0;
   for (; i + L <= m; i += L) {
-    const Packet y = Load(r + i);
-    for (int u = 0; u < 4; ++u) a[u] += Load(p[u] + i) * y;
+    const Packet y = Eigen::Map<const Packet>(r + i);
     for (int h = 0; h < L; h += S) {
       const Sums yd = y.template segment<S>(h).template cast<double>();
       s1 += yd;
@@ -200,12 +195,10 @@ inline void dot4_and_sums(const Scalar* const* p, const Scalar* r, Index m, Scal
     }
   }
   double g1 = s1.sum(), g2 = s2.sum();
-  for (int u = 0; u < 4; ++u) g[u] = a[u].sum();
   for (; i < m; ++i) {
     const double ri = double(r[i]);
     g1 += ri;
     g2 += ri * ri;
-    for (int u = 0; u < 4; ++u) g[u] += p[u][i] * r[i];
   }
   gs += g1;
   rss += g2;
@@ -455,31 +448,23 @@ class ResidualPass {
       r.noalias() -= w[j] * ColMap(Xp + j * ld, m);
     }
     PassSums& acc = parts_[t];
-    // X.T @ (S r), four columns at a time and from the block's last columns back: those were read
-    // last and are still in L2 (in the order of the first sweep, each read would evict the
-    // column needed next). Without weights the gradient's first group, the block's last four
-    // columns, also sums 1'r and r'r in double (dot4_and_sums; the separate loop over r it
-    // replaces took 3% of the float32 pass); with weights that loop stays, as it forms S r.
-    Index hi = d;
-    if (s_ || d < 4) {
+    if (s_) {  // S r and its sums
       double gs = 0.0, rss = 0.0;
       for (Index i = 0; i < m; ++i) {
         const double ri = double(r[i]);
-        const double si = s_ ? s_[i0 + i] : 1.0;
-        gs += si * ri;
-        rss += si * ri * ri;
-        if (s_) r[i] = Scalar(si * ri);
+        gs += s_[i0 + i] * ri;
+        rss += s_[i0 + i] * ri * ri;
+        r[i] = Scalar(s_[i0 + i] * ri);
       }
       acc.gs[0] += gs;
       acc.rss[0] += rss;
     } else {
-      const Scalar* p[4] = {Xp + (d - 4) * ld, Xp + (d - 3) * ld, Xp + (d - 2) * ld,
-                            Xp + (d - 1) * ld};
-      Scalar g[4];
-      dot4_and_sums(p, r.data(), m, g, acc.gs[0], acc.rss[0]);
-      for (int u = 0; u < 4; ++u) acc.G(d - 4 + u, 0) += double(g[u]);
-      hi = d - 4;
+      sums_in_double(r.data(), m, acc.gs[0], acc.rss[0]);
     }
+    // X.T @ (S r), four columns at a time and from the block's last columns back: those were read
+    // last and are still in L2 (in the order of the first sweep, each read would evict the
+    // column needed next).
+    Index hi = d;
     for (; hi >= 4; hi -= 4) {
       const Scalar* p[4] = {Xp + (hi - 4) * ld, Xp + (hi - 3) * ld, Xp + (hi - 2) * ld,
                             Xp + (hi - 1) * ld};
