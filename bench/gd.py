@@ -1,9 +1,9 @@
 """Benchmark of linreg's gradient-descent solvers against NumPy and scikit-learn.
 
-    python bench/gd.py [--quick] [--repeats N] [--out FILE.jsonl] [--sections 1,2,3,4]
+    python bench/gd.py [--quick] [--repeats N] [--out FILE.jsonl] [--sections 1,2,3,4,5]
 
 The problem is ``X`` (1e6 x 100, ``--quick``: 1e5 x 100) of standard-normal entries and
-``y = X @ coef + 1.5 + 0.1 * noise``. Four sections:
+``y = X @ coef + 1.5 + 0.1 * noise``. Five sections:
 
 1. *One full-batch gradient step*: the per-iteration time of the textbook NumPy loop as written
    (``w = w - lr * (-2/n * X.T @ (y - X @ w))``, which parses as ``((-2/n) * X.T) @ r`` and so
@@ -31,6 +31,12 @@ The problem is ``X`` (1e6 x 100, ``--quick``: 1e5 x 100) of standard-normal entr
    (the first fit, itself a run to the target, counts as their warm-up).
 4. *Batched targets*: one Ridge fit by gradient descent of ``k`` targets, each with its own
    ``alpha``, against ``k`` separate fits, with the same fixed step and iteration count.
+5. *The pass against the machine's bandwidth* (not among the default sections): many pairs of
+   five linreg passes (a fit with ``max_iter=4``) and five reads of X, back to back, the order
+   alternating, for float64 and float32, C and F order. A straight line fitted through the pairs,
+   ``pass = a * read + c``, separates what follows the memory's speed of the minute (``a``) from
+   what does not (``c``: work on data already in cache), and read / pass is printed by quarter of
+   the read's bandwidth. It explains the spread of section 1's read / linreg figure.
 
 Method (as ``linreg._bench``): every contender of a table runs once as a warm-up and then
 ``repeats`` times, contenders interleaved round by round in one process so that a noisy machine
@@ -77,6 +83,8 @@ SKLEARN_EPOCHS = 10  # section 3: sklearn's epochs at most
 RIDGE_ALPHA = 1000.0
 BATCH_TARGETS = (1, 4, 16)
 BATCH_ITERS = 20
+BANDWIDTH_PAIRS = 100  # section 5: pairs per dtype and order
+BANDWIDTH_PASSES = 5  # section 5: passes (a fit with 4 steps) and reads per member of a pair
 
 TARGETS = {
     "seed/linreg": 9.0,
@@ -581,6 +589,60 @@ def section_batched(report, X, Y_all, repeats):
         sys.stdout.flush()
 
 
+# ------------------------------------------------------------ 5. the pass against the bandwidth
+
+
+def section_bandwidth(report, X64, y64, pairs, passes):
+    n, d = X64.shape
+    lr = 1.0 / (2.0 * lambda_max(X64, fit_intercept=False))
+    nt = linreg.get_num_threads()
+    title(f"5. linreg's pass against a read of X, {pairs} pairs back to back  ({n} x {d})")
+    print(f"pass: linreg's fit with max_iter={passes - 1} ({passes} passes; its fixed costs, 2-4 "
+          f"ms a fit, spread over them); read: {passes} calls of _core.read_all; times per pass "
+          f"and per read. Order alternating within the pairs. Fit: pass = a * read + c by least "
+          f"squares; read / pass by quarter of the read's speed (fastest first). 'w err': the "
+          f"fit's w against the bracketed NumPy loop in float64 after as many steps.")
+    ref = step_trajectory(X64, y64, lr, passes - 1)[-1]
+    for dtype in (np.float64, np.float32):
+        Xd = X64 if dtype == np.float64 else X64.astype(np.float32)
+        Y = y64.astype(dtype).reshape(n, 1)
+        for order in ("C", "F"):
+            X = Xd if order == "C" else np.asfortranarray(Xd)
+            gd_core(X, Y, lr, 0)  # warm-up: the pass's buffers, the threads
+            _core.read_all(X, nt)
+            read, run = np.empty(pairs), np.empty(pairs)
+            for i in range(pairs):
+                for which in ((0, 1) if i % 2 else (1, 0)):
+                    t0 = time.perf_counter()
+                    if which:
+                        w = gd_core(X, Y, lr, passes - 1)[0]
+                    else:
+                        for _ in range(passes):
+                            _core.read_all(X, nt)
+                    (run if which else read)[i] = (time.perf_counter() - t0) / passes
+            a, c = np.linalg.lstsq(np.c_[read, np.ones(pairs)], run, rcond=None)[0]
+            ratio = read / run
+            quarters = np.array_split(np.argsort(read), 4)
+            by_speed = [(X.nbytes / read[q].max() / 1e9, X.nbytes / read[q].min() / 1e9,
+                         float(np.median(ratio[q]))) for q in quarters]
+            name = np.dtype(dtype).name
+            print(f"{name:7} {order}: read / pass median {np.median(ratio):.3f}, "
+                  f">= {TARGETS['read/linreg']:g} in {np.mean(ratio >= TARGETS['read/linreg']):.0%}"
+                  f" of pairs; pass = {a:.3f} * read + {c * 1e3:.1f} ms; w err "
+                  f"{rel_err(w, ref):.1e}")
+            print("    " + ";  ".join(f"read at {lo:.1f}-{hi:.1f} GB/s: {r:.3f}"
+                                      for lo, hi, r in by_speed))
+            report.add("bandwidth", n=n, d=d, dtype=name, order=order, pairs=pairs, passes=passes,
+                       read_over_pass_median=float(np.median(ratio)),
+                       share_at_target=float(np.mean(ratio >= TARGETS["read/linreg"])),
+                       slope=float(a), intercept_seconds=float(c), w_rel_err=rel_err(w, ref),
+                       by_read_speed=[{"gb_per_s_low": lo, "gb_per_s_high": hi,
+                                       "read_over_pass": r} for lo, hi, r in by_speed])
+            sys.stdout.flush()
+            del X
+        del Xd
+
+
 # ------------------------------------------------------------------------------------------ main
 
 
@@ -624,6 +686,8 @@ def main(argv=None):
             section_race(report, X, y, args.repeats)
         if 4 in sections:
             section_batched(report, X, Y_all, args.repeats)
+        if 5 in sections:
+            section_bandwidth(report, X, y, BANDWIDTH_PAIRS, BANDWIDTH_PASSES)
     print()
     print(f"total wall time {time.perf_counter() - t_start:.0f} s")
     if args.out:
