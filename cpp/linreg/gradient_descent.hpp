@@ -580,13 +580,20 @@ LipschitzEstimate estimate_lipschitz(const DesignView<Scalar>& X, const double* 
     alpha[j] = Q.col(j).dot(z);
     for (int twice = 0; twice < 2; ++twice)  // z -= Q Q' z, against all previous vectors
       z -= Q.leftCols(j + 1) * (Q.leftCols(j + 1).transpose() * z);
-    beta[j] = z.norm();
+    beta[j] = z.stableNorm();  // no underflow of the squares when X is tiny (|x| < 1e-154)
     // The largest eigenvalue of the tridiagonal T_j (alpha on the diagonal, beta off it).
+    // Scaled to entries of at most 1 first: computeFromTridiagonal (unlike compute) does not
+    // scale, and its deflation test compares beta^2 / eps^2 with |alpha|, not alpha^2, so for
+    // eigenvalues below ~1e-31 it zeroed every beta and returned a diagonal entry (X scaled by
+    // 1e-30: L 23% too small).
     double next = alpha[0];
     if (j > 0) {
+      const double scale = std::max(alpha.head(j + 1).cwiseAbs().maxCoeff(),
+                                    beta.head(j).cwiseAbs().maxCoeff());
       Eigen::SelfAdjointEigenSolver<MatrixXd> tri;
-      tri.computeFromTridiagonal(alpha.head(j + 1), beta.head(j), Eigen::EigenvaluesOnly);
-      next = tri.eigenvalues().maxCoeff();
+      tri.computeFromTridiagonal(alpha.head(j + 1) / scale, beta.head(j) / scale,
+                                 Eigen::EigenvaluesOnly);
+      next = tri.eigenvalues().maxCoeff() * scale;
     }
     est.change = lambda > 0.0 ? std::abs(next - lambda) / next : 1.0;
     lambda = next;
@@ -1002,7 +1009,7 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
     load(zero);
     pass.run(Wc, bc, sums);
     gradient(zero);
-    res.grad_norm0 = grad.colwise().norm().transpose();
+    res.grad_norm0 = grad.colwise().stableNorm().transpose();
   }
 
   // The rounding level of F per target (see detail::grew): 64 u (sum s y^2 / W + F(0)).
@@ -1016,8 +1023,11 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
   MatrixXd Final = Theta;
   VectorXd lr = opt.learning_rate;
   VectorXd first_loss(k), prev_loss(k);
+  // Norms by Eigen's stableNorm: |grad| is of the size of X y / W, whose squares under- or
+  // overflow when X and y are scaled by 1e-120 or 1e140 (a plain norm then read 0 or inf: a
+  // false convergence at w = 0 or a false divergence).
   auto certificate = [&](Index c) {
-    const double g = grad.col(c).norm();
+    const double g = grad.col(c).stableNorm();
     if (g == 0.0) return 0.0;
     return res.grad_norm0[c] > 0.0 ? g / res.grad_norm0[c] : g;
   };
@@ -1027,7 +1037,7 @@ GradientDescentResult fit_gradient_descent(const DesignView<Scalar>& X, const Ta
   auto observe = [&](int epoch, const MatrixXd& P, bool monotone) -> bool {
     gradient(P);
     if (epoch == 0) {
-      if (from_zero) res.grad_norm0 = grad.colwise().norm().transpose();
+      if (from_zero) res.grad_norm0 = grad.colwise().stableNorm().transpose();
       first_loss = loss;
       for (Index c = 0; c < k; ++c)
         noise[c] += 64.0 * double(std::numeric_limits<Scalar>::epsilon()) * loss[c];
