@@ -627,3 +627,18 @@ def test_lanczos_estimate_of_L_at_any_scale(scale):
     X = X * scale
     est = gd().fit(X, np.linspace(0.0, 1.0, 400) * scale)
     assert est.lipschitz_ == pytest.approx(ref.lipschitz(X), rel=1e-3)
+
+
+@pytest.mark.parametrize("cls, kw", [(linreg.Ridge, dict(solver="gd")),
+                                     (linreg.Ridge, dict(solver="sgd")),
+                                     (linreg.Lasso, dict(alpha=0.01))])
+@pytest.mark.parametrize("change", ["features", "targets"])
+def test_warm_start_of_another_shape_raises(cls, kw, change):
+    X, Y, _ = make_regression(n=120, d=4, k=2, seed=35)
+    est = cls(warm_start=True, **kw).fit(X, Y[:, 0])
+    X2, Y2 = (X[:, :3], Y[:, 0]) if change == "features" else (X, Y)
+    with pytest.raises(ValueError, match=r"warm_start=True starts from the previous fit's coef_, "
+                                         r"of shape \(4,\), but this fit has"):
+        est.fit(X2, Y2)
+    # A fit of the same shape still starts from the previous coefficients.
+    est.fit(X, Y[:, 0] + 0.0)

@@ -193,6 +193,20 @@ class LinearModel:
             self.coef_ = np.ascontiguousarray(coef)
             self.intercept_ = intercept
 
+    def _warm_start_coef(self, n_targets: int, n_features: int):
+        """The previous fit's ``coef_`` as ``(n_targets, n_features)`` float64, for ``warm_start``;
+        None before a first fit. A previous fit of another shape raises: starting cold without a
+        word would hide that the estimator was refitted to a different problem."""
+        if not hasattr(self, "coef_"):
+            return None
+        prev = np.asarray(self.coef_, dtype=np.float64)
+        if prev.shape[-1] != n_features or prev.size != n_targets * n_features:
+            raise ValueError(
+                f"warm_start=True starts from the previous fit's coef_, of shape {prev.shape}, "
+                f"but this fit has {n_features} features and {n_targets} target(s). Set "
+                f"warm_start=False, or use a new estimator, to fit a problem of another shape.")
+        return prev.reshape(n_targets, n_features).copy()
+
     def _column_names(self, columns) -> str:
         names = getattr(self, "feature_names_in_", None)
         cols = [int(c) for c in columns]

@@ -78,7 +78,8 @@ PARAMETERS_DOC = r"""learning_rate : "auto" or float, default="auto"
         lowest ``F`` (the iterates are in the noise ball of that step size), down to
         ``1e-4`` times the initial step.
     warm_start : bool, default=False
-        Start gradient descent from the previous fit's ``coef_`` and ``intercept_``.
+        Start gradient descent from the previous fit's ``coef_`` and ``intercept_`` (a previous
+        fit with another number of features or targets raises ``ValueError``).
     verbose : int, default=0
         Print the objective and certificate as gradient descent runs: ``1`` at epochs
         1, 2, .., 10, 20, .., 100, 200, ..; ``2`` every epoch.
@@ -242,11 +243,8 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
     n, d = Xa.shape
     k = Y.shape[1]
     p = check_gd_params(est, n, solver)
-    coef0 = np.zeros((d, k))
-    if p["warm_start"] and hasattr(est, "coef_"):
-        prev = np.asarray(est.coef_, dtype=np.float64).reshape(-1, d)
-        if prev.shape == (k, d):
-            coef0 = np.ascontiguousarray(prev.T)
+    prev = est._warm_start_coef(k, d) if p["warm_start"] else None
+    coef0 = np.zeros((d, k)) if prev is None else np.ascontiguousarray(prev.T)
     try:
         if fit_intercept:
             # b is eliminated through the means: b = y_mean - x_mean'w (one pass over X).

@@ -66,7 +66,8 @@ _PARAMS_DOC = """
         squared centred target): scikit-learn's rule, so the same ``tol`` gives the same
         accuracy. ``gap_tol_`` holds the threshold.
     warm_start : bool, default=False
-        Start from the previous ``coef_``.
+        Start from the previous ``coef_`` (a previous fit with another number of features or
+        targets raises ``ValueError``).
     positive : bool, default=False
         Constrain the coefficients to be ``>= 0``.
     selection : {"cyclic", "random"}, default="cyclic"
@@ -255,11 +256,8 @@ class ElasticNet(LinearModel):
         n, d = Xa.shape
         k = Y.shape[1]
         prob = _problem(Xa, w, p["fit_intercept"])
-        coef0 = np.zeros((k, d))
-        if check_bool(self.warm_start, "warm_start") and hasattr(self, "coef_"):
-            prev = np.asarray(self.coef_, dtype=np.float64).reshape(-1, d)
-            if prev.shape == (k, d):
-                coef0 = prev.copy()
+        prev = self._warm_start_coef(k, d) if check_bool(self.warm_start, "warm_start") else None
+        coef0 = np.zeros((k, d)) if prev is None else prev
         needs_stats = solver == "cd" and _single_fit_gram(p["precompute"], n, d)
         stats = prob.statistics(Y) if needs_stats else None
         results = []
