@@ -629,6 +629,71 @@ def test_lanczos_estimate_of_L_at_any_scale(scale):
     assert est.lipschitz_ == pytest.approx(ref.lipschitz(X), rel=1e-3)
 
 
+def test_squares_that_underflow_are_refused_with_the_scale():
+    X, y, _ = make_regression(n=100, d=3, seed=31)
+    with pytest.raises(ValueError, match=r"too small in scale for gradient descent: its largest "
+                                         r"entry is [0-9.]+e-160.*Rescale X"):
+        gd().fit(X * 1e-160, y)
+
+
+def test_an_objective_that_overflows_names_the_sizes():
+    X, y, _ = make_regression(n=100, d=3, seed=32)
+    with pytest.raises(ValueError, match=r"overflows at the starting point.*largest \|y\| = "
+                                         r"[0-9.]+e\+200.*closed form"):
+        gd().fit(X, y * 1e200)
+
+
+@pytest.mark.parametrize("value, kw", [
+    *[(v, kw) for v in (0.1, 1e10 / 3, np.pi * 1e-5)
+      for kw in (dict(), dict(solver="sgd"), dict(tol=None, max_iter=3), dict(alpha=2.0))],
+    (0.0, dict()), (0.0, dict(fit_intercept=False)), (0.0, dict(solver="sgd", fit_intercept=False)),
+])
+def test_constant_features_give_w_zero_without_iterating(value, kw, dtype):
+    # Every feature constant (zero, without an intercept): X_c = 0, so F does not depend on w
+    # beyond the penalty, and w = 0 is the (minimum-norm) minimiser, b the mean of y. With 1/L,
+    # gradient descent divided rounding noise by rounding noise (numpy.linalg.lstsq on the centred
+    # columns fits that noise too: 0.155 for each coefficient at value 0.1).
+    rng = np.random.default_rng(33)
+    X = np.full((60, 3), value, dtype=dtype)
+    y = rng.standard_normal(60).astype(dtype)
+    intercept = float(np.mean(y, dtype=np.float64)) if kw.get("fit_intercept", True) else 0.0
+    est = gd(linreg.Ridge, **{"alpha": 0.0, **kw}).fit(X, y)  # a warning would be an error here
+    np.testing.assert_array_equal(est.coef_, np.zeros(3))
+    assert est.intercept_ == pytest.approx(intercept, rel=1e-6, abs=0)
+    assert est.n_iter_ == 0 and est.converged_ and est.grad_norm_ == 0.0
+    F0 = ref.objective(X.astype(np.float64), y.astype(np.float64), np.zeros(3), intercept)
+    np.testing.assert_allclose(est.loss_history_, [F0], rtol=1e-6)
+
+
+def test_constant_on_the_weighted_rows_with_other_rows_weighted_zero():
+    rng = np.random.default_rng(34)
+    X = np.r_[np.full((6, 2), 2.0), rng.standard_normal((4, 2))]
+    y, sw = rng.standard_normal(10), np.r_[np.ones(6), np.zeros(4)]
+    est = gd().fit(X, y, sample_weight=sw)
+    np.testing.assert_array_equal(est.coef_, np.zeros(2))
+    assert est.intercept_ == pytest.approx(np.average(y, weights=sw)) and est.n_iter_ == 0
+
+
+def test_a_constant_design_still_reports_epoch_zero_to_the_callback(capsys):
+    seen = []
+    X, y = np.full((40, 2), 3.0), np.linspace(-1, 1, 40)
+    gd(callback=seen.append, verbose=1).fit(X, y)
+    assert [p.epoch for p in seen] == [0] and seen[0].grad_norm == 0.0
+    assert "epoch      0" in capsys.readouterr().out
+
+
+def test_auto_step_divergence_blames_the_arithmetic_not_the_step():
+    # Features that vary by 1e-13 of their mean keep three digits when centred; F then rises
+    # even at the step 1/L, which no step size explains.
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal(50)
+    X = 1.0 + 1e-13 * rng.standard_normal((50, 3))
+    with pytest.raises(linreg.DivergenceError, match=r"the step was learning_rate='auto', .*"
+                                                      r"cannot rise in exact arithmetic.*"
+                                                      r"closed form"):
+        gd().fit(X, y)
+
+
 @pytest.mark.parametrize("cls, kw", [(linreg.Ridge, dict(solver="gd")),
                                      (linreg.Ridge, dict(solver="sgd")),
                                      (linreg.Lasso, dict(alpha=0.01))])

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numbers
 import sys
 from collections import namedtuple
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -97,7 +98,10 @@ ATTRIBUTES_DOC = r"""loss_history_ : ndarray of shape (n_iter_ + 1,) or (n_iter_
     converged_ : bool
         Gradient descent: whether every target reached ``tol``.
     learning_rate_ : float or ndarray of shape (n_targets,)
-        Gradient descent: the step in use at the end (schedules change it).
+        Gradient descent: the step in use at the end (schedules change it). When every feature
+        is constant on the rows of positive weight (zero, without an intercept), ``coef_ = 0``
+        is the exact minimiser and is returned without a step (``n_iter_ = 0``); with
+        ``alpha = 0`` the step ``1/L`` is then ``inf``.
     lipschitz_ : float or ndarray of shape (n_targets,)
         Gradient descent: the estimate of ``L`` (``L_b`` for ``"sgd"``) behind the step ``1/L``
         (NaN when a float ``learning_rate`` was given)."""
@@ -207,9 +211,10 @@ def check_gd_params(est, n_samples, solver):
 
 
 def lipschitz(X, sample_weight, x_mean, alphas, batch_size=0):
-    """``(L, L_b)`` per target for the mean-scaled objective, from one Lanczos run: ``L`` of the
-    full gradient and ``L_b`` the expected smoothness of mini-batches of ``batch_size`` rows
-    (``L_b = L`` for full batches). ``x_mean`` empty: no intercept."""
+    """``(L, L_b, lam)`` for the mean-scaled objective, from one Lanczos run: per target ``L`` of
+    the full gradient and ``L_b`` the expected smoothness of mini-batches of ``batch_size`` rows
+    (``L_b = L`` for full batches), and ``lam``, the largest eigenvalue of ``X_c' S X_c / W``.
+    ``x_mean`` empty: no intercept."""
     n = X.shape[0]
     est = _core.estimate_lipschitz(X, sample_weight, x_mean, LANCZOS_MAX_ITER, LANCZOS_RTOL,
                                    batch_size > 0, _config.get_num_threads())
@@ -222,7 +227,54 @@ def lipschitz(X, sample_weight, x_mean, alphas, batch_size=0):
         b = batch_size
         L_max = 2.0 * est.max_row_norm + 2.0 * alphas / W
         L_b = n * (b - 1) / (b * (n - 1)) * L + (n - b) / (b * (n - 1)) * L_max
-    return L, L_b
+    return L, L_b, est.lambda_max
+
+
+def constant_design(Xa, sample_weight, x_mean, lam, L_b):
+    """Whether every feature is constant on the rows of positive weight (zero, without an
+    intercept): then ``X_c = 0``, ``grad_w F = (2 alpha/W) w`` and ``w = 0`` is the exact minimiser
+    (the minimum-norm one when ``alpha = 0``), which the estimators return without iterating.
+    Gradient descent would instead take steps ``1/L`` with ``L`` and the gradient both at the
+    rounding level of the centring: noise divided by noise. Checked (a min and a max of X)
+    only when the Lanczos estimate ``lam`` is at that level, or ``1/L`` would overflow; raises
+    when X varies but its squares underflow, since F's curvature is then lost."""
+    u = float(np.finfo(Xa.dtype).eps)
+    rounding = Xa.shape[1] * (64.0 * u) ** 2 * float(np.max(x_mean**2)) if x_mean.size else 0.0
+    tiny = float(np.finfo(np.float64).tiny)
+    if lam > rounding and np.all(L_b >= tiny):
+        return False
+    # Column extremes over the weighted rows, without copying them out of X.
+    where = {} if sample_weight.size == 0 else {"where": (sample_weight > 0)[:, None]}
+    hi = Xa.max(axis=0, initial=-np.inf, **where).astype(np.float64)
+    lo = Xa.min(axis=0, initial=np.inf, **where).astype(np.float64)
+    constant = bool(np.all(hi == lo) and (x_mean.size or np.all(hi == 0.0)))
+    if constant or np.all(L_b >= tiny):
+        return constant
+    biggest = max(float(np.max(np.abs(hi))), float(np.max(np.abs(lo))))
+    raise ValueError(
+        f"X is too small in scale for gradient descent: its largest entry is {biggest:.3g}, and "
+        f"the squares of entries below {np.sqrt(tiny):.3g} underflow, so the curvature of the "
+        f"objective (its Lipschitz constant) comes out as {float(np.min(L_b)):.3g}. Rescale X "
+        f"(and y), or use the closed form (solver='auto').")
+
+
+def _at_zero(d, Y, sample_weight, y_mean, fit_intercept, L_b):
+    """The fit of a constant design: ``w = 0`` certified by a gradient that is exactly zero, in
+    the shape of the core's result (no pass over X)."""
+    Yc = Y.astype(np.float64) - (y_mean if fit_intercept else 0.0)
+    F0 = (np.mean(Yc**2, axis=0) if sample_weight.size == 0 else
+          (sample_weight @ Yc**2) / sample_weight.sum())
+    k = Y.shape[1]
+    with np.errstate(divide="ignore"):
+        lr = 1.0 / L_b  # inf where L_b = 0: no step was needed
+    return SimpleNamespace(coef=np.zeros((d, k)), intercept=y_mean if fit_intercept else
+                           np.zeros(k), n_iter=0, loss_history=F0[None, :], grad_norm=np.zeros(k),
+                           converged=[True] * k, learning_rate=lr, status="converged")
+
+
+def _inverse(value):
+    """``1/value``, ``inf`` at 0 (a bound to print, not to compute with)."""
+    return float("inf") if value == 0.0 else 1.0 / value
 
 
 def _shape_like(values, one_d):
@@ -253,9 +305,11 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
             y_mean = (Y64.mean(axis=0) if w.size == 0 else (w @ Y64) / w.sum())
         else:
             x_mean, y_mean = np.empty(0), np.empty(0)
+        constant = False
         if p["learning_rate"] is None:
-            L, L_b = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])
-            lr = 1.0 / L_b
+            L, L_b, lam = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])
+            constant = constant_design(Xa, w, x_mean, lam, L_b)
+            lr = 1.0 / L_b if not constant else None
         else:
             L = L_b = None
             lr = np.full(k, p["learning_rate"])
@@ -283,15 +337,19 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
         return bool(user_cb(info))
 
     callback = hook if (verbose or user_cb is not None) else None
-    res = _core.fit_gradient_descent(
-        Xa, Y, w, alphas, x_mean, y_mean, coef0, np.asarray(lr, dtype=np.float64),
-        p["max_iter"], p["tol"], p["batch_size"], p["shuffle"], p["seed"], p["momentum"],
-        p["nesterov"], p["schedule"], 0.5, _config.get_num_threads(), callback,
-    )
+    if constant:  # w = 0 exactly; the callback still sees epoch 0
+        res = _at_zero(d, Y, w, y_mean, fit_intercept, L_b)
+        if callback is not None:
+            callback(0, res.loss_history[0], res.grad_norm, res.coef)
+    else:
+        res = _core.fit_gradient_descent(
+            Xa, Y, w, alphas, x_mean, y_mean, coef0, np.asarray(lr, dtype=np.float64),
+            p["max_iter"], p["tol"], p["batch_size"], p["shuffle"], p["seed"], p["momentum"],
+            p["nesterov"], p["schedule"], 0.5, _config.get_num_threads(), callback,
+        )
     if res.status == "diverged":
         if res.diverged_epoch == 0 and not np.isfinite(res.loss_after):
-            raise_non_finite(Xa, ValueError("X contains NaN or infinity (or values whose "
-                                            "square overflows)"))
+            _raise_overflow(Xa, Y)
         _raise_divergence(est, Xa, w, x_mean, alphas, p, lr, L, L_b, res, solver)
 
     est._set_coefficients(res.coef, res.intercept, one_d, Xa.dtype)
@@ -325,11 +383,22 @@ def fit_gradient(est, Xa, Y, one_d, w, alphas, fit_intercept, solver):
     return est
 
 
+def _raise_overflow(Xa, Y):
+    """F is not finite at the starting point although X and y are finite (validated): its squares
+    overflow. Say so with the sizes involved."""
+    top_x, top_y = float(np.max(np.abs(Xa))), float(np.max(np.abs(Y)))
+    raise ValueError(
+        f"The objective overflows at the starting point: F, the mean of the squared residuals, is "
+        f"not finite in double precision (largest |y| = {top_y:.3g}, largest |X| = {top_x:.3g}; "
+        f"squares overflow above {np.sqrt(np.finfo(np.float64).max):.3g}). Rescale X and y, or "
+        f"use the closed form (solver='auto').")
+
+
 def _raise_divergence(est, Xa, w, x_mean, alphas, p, lr, L, L_b, res, solver):
     name = type(est).__name__
     t = int(res.diverged_target)
     if L is None:  # a float learning rate: measure L now, to say where the bound is
-        L, L_b = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])
+        L, L_b, _ = lipschitz(Xa, w, x_mean, alphas, p["batch_size"])
     Lt, lrt = float(L[t]), float(lr[t])
     target = f" (target {t})" if len(lr) > 1 else ""
     unit = "iteration" if solver == "gd" else "epoch"
@@ -340,14 +409,21 @@ def _raise_divergence(est, Xa, w, x_mean, alphas, p, lr, L, L_b, res, solver):
            f"For this least-squares objective the gradient is L-Lipschitz with L = {Lt:.6g} "
            f"(the largest eigenvalue of F's Hessian (2/W) Xc' S Xc + (2 alpha/W) I, Xc the "
            f"{'centred ' if x_mean.size else ''}design), so "
-           f"gradient steps above 2/L = {2.0 / Lt:.6g} diverge; learning_rate={lrt:.6g} was "
-           "given")
+           f"gradient steps above 2/L = {2.0 * _inverse(Lt):.6g} diverge; "
+           + (f"learning_rate={lrt:.6g} was given" if p["learning_rate"] is not None else
+              f"the step was learning_rate='auto', {lrt:.6g}"))
     if p["momentum"] > 0:
         msg += (f" (with momentum {p['momentum']:g} the bound is 2(1 + beta)/L = "
-                f"{2.0 * (1 + p['momentum']) / Lt:.6g})")
+                f"{2.0 * (1 + p['momentum']) * _inverse(Lt):.6g})")
     if solver == "sgd":
         msg += (f"; mini-batches of {p['batch_size']} rows are noisier, with expected "
                 f"smoothness L_b = {float(L_b[t]):.6g} (steps below 1/L_b = "
-                f"{1.0 / float(L_b[t]):.6g} are safe)")
-    msg += f". Use learning_rate='auto' (1/L = {1.0 / Lt:.6g}) or a smaller value."
+                f"{_inverse(float(L_b[t])):.6g} are safe)")
+    if p["learning_rate"] is not None:
+        msg += f". Use learning_rate='auto' (1/L = {_inverse(Lt):.6g}) or a smaller value."
+    else:  # the step 1/L is inside the bound: what went wrong is the arithmetic
+        msg += (f". At that step F cannot rise in exact arithmetic, so the gradient is inaccurate "
+                f"in {Xa.dtype}: features that vary by a tiny fraction of their mean lose most of "
+                f"their digits when centred, and data near the limits of the precision lose them "
+                f"all. Standardise the features, or use the closed form (solver='auto').")
     raise DivergenceError(msg)
