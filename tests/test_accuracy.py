@@ -117,3 +117,65 @@ def test_ridge_qr_matches_exact_ridge():
                 M[r] = [a - f * b for a, b in zip(M[r], M[c])]
     exact = [M[a][d] for a in range(d)]
     assert ref.correct_digits(model.coef_, exact) >= 7
+
+
+# --- data at the edges of the double range --------------------------------------------------
+
+
+def _data(n=40, d=3, seed=40):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.standard_normal(n)
+
+
+@pytest.mark.parametrize("n", [20, 100_000])
+def test_all_zero_X_without_intercept_is_rank_zero(n):
+    # The QR of a zero design has no pivot column: the solve read an empty basis (a crash).
+    y = np.linspace(-1.0, 2.0, n)
+    X = np.zeros((n, 3))
+    with pytest.warns(linreg.RankDeficientWarning, match="rank 0 of 3"):
+        est = linreg.LinearRegression(fit_intercept=False).fit(X, y)
+    np.testing.assert_array_equal(est.coef_, np.linalg.lstsq(X, y, rcond=None)[0])
+    assert est.intercept_ == 0.0 and est.rank_ == 0
+
+
+@pytest.mark.parametrize("solver", ["auto", "qr"])
+@pytest.mark.parametrize("scale", [1e-170, 1e150])
+def test_columns_whose_squares_under_or_overflow(solver, scale):
+    # The QR path scaled each column by sqrt(sum of squares): 0 below |x| ~ 1e-154 (the column
+    # was dropped as zero) and inf above ~1e154. The solution of X * s is the solution of X / s.
+    X, y = _data()
+    coef, intercept = ref.lstsq(X, y)
+    est = linreg.LinearRegression(solver=solver).fit(X * scale, y)
+    np.testing.assert_allclose(est.coef_ * scale, coef, rtol=1e-12)
+    assert est.intercept_ == pytest.approx(intercept, rel=1e-12)
+
+
+@pytest.mark.parametrize("n, alpha", [(40, 1e40), (40, 1e300), (100_000, 1e40), (100_000, 1e50)])
+def test_a_penalty_far_above_the_curvature(n, alpha):
+    # The QR path scaled the augmented design's ridge rows to sqrt(alpha) / ||x_j||: from
+    # alpha ~ 1e40 on, NaN coefficients and an infinite intercept. (A known limitation remains:
+    # with n >= 1000 and alpha above ~1e55 ||x_j||^2 the QR path's refinement doubles them.)
+    X, y = _data(n=n)
+    coef, intercept = ref.normal_equations(X, y, alpha=alpha)
+    est = linreg.Ridge(alpha=alpha).fit(X, y)
+    np.testing.assert_allclose(est.coef_, coef, rtol=1e-10)
+    assert est.intercept_ == pytest.approx(intercept, rel=1e-12)
+
+
+def test_ridge_on_X_whose_squares_underflow():
+    # X * 1e-160 with alpha = 1e-3: (s^2 Xc'Xc + alpha I)^-1 s Xc'yc = s Xc'yc / alpha to far
+    # below rounding (the neglected term is s^2 ||Xc'Xc|| / alpha ~ 1e-315). The QR reported
+    # rank 0 and an intercept of 0, or crashed.
+    X, y = _data()
+    s, alpha = 1e-160, 1e-3
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    est = linreg.Ridge(alpha=alpha).fit(X * s, y)
+    np.testing.assert_allclose(est.coef_, s * (Xc.T @ yc) / alpha, rtol=1e-10)
+    assert est.intercept_ == pytest.approx(y.mean(), rel=1e-12)
+
+
+def test_coefficients_that_overflow_are_refused():
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"not representable in double precision: with X's "
+                                         r"largest entry [0-9.]+e-320"):
+        linreg.LinearRegression(fit_intercept=False).fit(X * 1e-320, y)

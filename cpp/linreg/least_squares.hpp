@@ -8,7 +8,8 @@
 //
 // Factorisation. E = F T, where F = [q0, A] has unit-norm columns:
 //   q0 = sqrt(w) / c,  c = ||sqrt(w)||,  A_j = sqrt(w) (x_j - m_j) / s_j   (centred, scaled)
-//   T  = [[c, c m'], [0, S]],  S = diag(s_j).
+//   T  = [[c, c m'], [0, S]],  S = diag(s_j),
+// s_j = ||sqrt(w) (x_j - m_j)||, or hypot of it and sqrt(alpha) for the augmented Ridge design.
 // q0 is orthogonal to every A_j, so F is as well conditioned as the centred, scaled design; the
 // intercept and the column scales live in T, which is solved in O(d). F P = Q R is factorised by
 // Householder QR with column pivoting; the numerical rank r is the number of |R_ii| above
@@ -90,15 +91,26 @@ class PreciseLeastSquares {
     }
     bias_.resize(p_);
     for (Index q = 0; q < p_; ++q) bias_[q] = 1.0 + 0.5 * double(p_ - 1 - q) / double(p_);
-    scale_.resize(d_);
+    // s_j = ||sqrt(w) (x_j - m_j)||, summed relative to the column's largest entry: the squares
+    // themselves underflow below |x| ~ 1e-154 (s_j then read 0 or a denormal, and the column
+    // was dropped as zero or scaled wrongly) and overflow above ~1e154.
+    norm_.resize(d_);
     for (Index j = 0; j < d_; ++j) {
-      double s = 0.0;
+      double top = 0.0;
+      bool finite = true;
       for (Index i = 0; i < n_; ++i) {
-        const double a = sqrt_w_[i] * (double(X(i, j)) - mean_[j]);
-        s += a * a;
+        const double a = std::abs(sqrt_w_[i] * (double(X(i, j)) - mean_[j]));
+        finite = finite && std::isfinite(a);  // std::max would skip a NaN
+        top = std::max(top, a);
       }
-      require(std::isfinite(s), kNonFiniteX);
-      scale_[j] = s > 0.0 ? std::sqrt(s) : 1.0;
+      require(finite, kNonFiniteX);
+      double s = 0.0;
+      if (top > 0.0)
+        for (Index i = 0; i < n_; ++i) {
+          const double a = sqrt_w_[i] * (double(X(i, j)) - mean_[j]) / top;
+          s += a * a;
+        }
+      norm_[j] = top * std::sqrt(s);
     }
   }
 
@@ -106,6 +118,15 @@ class PreciseLeastSquares {
   void solve(const TargetView<Scalar>& Y, const std::vector<Index>& targets, double alpha,
              int max_iter, FitResult& out) {
     const Index rows = n_ + (alpha > 0.0 ? d_ : 0);
+    // Column scales of the augmented design [A_j; sqrt(alpha) e_j]: hypot(s_j, sqrt(alpha)), so
+    // that F's columns have unit norm with their ridge rows too. Scaled by s_j alone, a penalty
+    // far above a column's curvature (alpha = 1e300, or X ~ 1e-160 with alpha = 1e-3) put
+    // entries near 1e150 in F, whose squares overflowed inside the QR (NaN, or rank 0).
+    scale_.resize(d_);
+    for (Index j = 0; j < d_; ++j) {
+      const double sj = std::hypot(norm_[j], std::sqrt(alpha));
+      scale_[j] = sj > 0.0 ? sj : 1.0;
+    }
     MatrixXd F = MatrixXd::Zero(rows, p_);
     if (off_) F.col(0).head(n_) = sqrt_w_ / (c_ > 0.0 ? c_ : 1.0);
     for (Index j = 0; j < d_; ++j) {
@@ -131,6 +152,13 @@ class PreciseLeastSquares {
     out.dependent_columns.erase(std::unique(out.dependent_columns.begin(), out.dependent_columns.end()),
                                 out.dependent_columns.end());
 
+    if (r == 0) {  // every column zero (X = 0 without an intercept): 0 is the minimum-norm answer
+      for (Index t : targets) {
+        out.coef.col(t).setZero();
+        out.intercept[t] = 0.0;
+      }
+      return;
+    }
     const MatrixXd N = r < p_ ? null_space(qr, r) : MatrixXd();
     const double sqrt_alpha = std::sqrt(alpha);
     const double u = std::numeric_limits<double>::epsilon();
@@ -295,7 +323,7 @@ class PreciseLeastSquares {
   DesignView<Scalar> X_;
   const double* w_;
   Index off_, n_, d_, p_;
-  VectorXd sqrt_w_, mean_, scale_, bias_;
+  VectorXd sqrt_w_, mean_, norm_, scale_, bias_;  // scale_: per solve() (it depends on alpha)
   double c_ = 0.0;
 };
 

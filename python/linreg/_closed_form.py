@@ -41,6 +41,11 @@ def fit_closed_form(est, X, y, sample_weight, alpha, solver, keep=None):
         if "NaN or infinity" in str(exc):
             raise_non_finite(Xa, exc)
         raise
+    if not (np.isfinite(res.coef).all() and np.isfinite(res.intercept).all()):
+        raise ValueError(
+            f"The least-squares solution is not representable in double precision: with X's "
+            f"largest entry {float(np.max(np.abs(Xa))):.3g} and y's {float(np.max(np.abs(Y))):.3g}"
+            f", coefficients of the size |y| / |x| overflow. Rescale X (or y).")
     est._set_coefficients(res.coef, res.intercept, one_d, Xa.dtype)
     drop_attributes(est, _GD_ATTRS)
     est.solver_ = res.solver
