@@ -117,6 +117,11 @@ class PreciseLeastSquares {
   // Solves for the targets in Y (columns `targets`), all with the same alpha; writes coef/intercept.
   void solve(const TargetView<Scalar>& Y, const std::vector<Index>& targets, double alpha,
              int max_iter, FitResult& out) {
+    if (alpha > 0.0 && alpha * std::sqrt(std::numeric_limits<double>::epsilon()) >=
+                           norm_.squaredNorm()) {
+      solve_penalty_dominated(Y, targets, alpha, out);
+      return;
+    }
     const Index rows = n_ + (alpha > 0.0 ? d_ : 0);
     // Column scales of the augmented design [A_j; sqrt(alpha) e_j]: hypot(s_j, sqrt(alpha)), so
     // that F's columns have unit norm with their ridge rows too. Scaled by s_j alone, a penalty
@@ -198,6 +203,45 @@ class PreciseLeastSquares {
       out.coef.col(t) = full.tail(d_);
       out.intercept[t] = off_ ? full[0] : 0.0;
     }
+  }
+
+  // A penalty that dwarfs the data: alpha >= ||X_c||_F^2 / sqrt(u) >= lambda_max(X_c' W X_c) /
+  // sqrt(u). Then X_c' W X_c + alpha I has condition number below 1 + sqrt(u), and the normal
+  // equations (X_c' W X_c + alpha I) v = X_c' W y_c, with X_c' W y_c summed in double-double, are
+  // solved to working precision by one Cholesky. The augmented QR cannot do it: its ridge rows'
+  // residuals are sqrt(alpha) v, about sqrt(u) / sqrt(alpha / ||X_c||^2) of the data rows', and
+  // below ~1e-35 of them the refinement lost them (alpha ~ 1e70 at ||x_j||^2 ~ 1e3 doubled v).
+  void solve_penalty_dominated(const TargetView<Scalar>& Y, const std::vector<Index>& targets,
+                               double alpha, FitResult& out) {
+    MatrixXd A = alpha * MatrixXd::Identity(d_, d_);
+    VectorXd xc(d_);
+    for (Index i = 0; i < n_; ++i) {
+      for (Index j = 0; j < d_; ++j) xc[j] = sqrt_w_[i] * (double(X_(i, j)) - mean_[j]);
+      A.template selfadjointView<Eigen::Lower>().rankUpdate(xc);
+    }
+    const Eigen::LLT<MatrixXd> llt(A);
+    const double W = c_ * c_;
+    for (Index t : targets) {
+      double ybar = 0.0;
+      if (off_) {
+        DoubleDouble sy;
+        for (Index i = 0; i < n_; ++i) sy.add_product(sqrt_w_[i] * sqrt_w_[i], double(Y(i, t)));
+        ybar = sy.value() / W;
+      }
+      std::vector<DoubleDouble> cx(d_);
+      for (Index i = 0; i < n_; ++i) {
+        const double yi = sqrt_w_[i] * (double(Y(i, t)) - ybar);
+        for (Index j = 0; j < d_; ++j)
+          cx[j].add_product(sqrt_w_[i] * (double(X_(i, j)) - mean_[j]), yi);
+      }
+      VectorXd rhs(d_);
+      for (Index j = 0; j < d_; ++j) rhs[j] = cx[j].value();
+      const VectorXd v = llt.solve(rhs);
+      out.coef.col(t) = v;
+      out.intercept[t] = off_ ? ybar - mean_.dot(v) : 0.0;
+    }
+    out.rank = d_;
+    out.cond = std::max(out.cond, 1.0);
   }
 
  private:
