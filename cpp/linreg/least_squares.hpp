@@ -26,6 +26,11 @@
 //   h = M^-T g,  [d1; d2] = Q' f,  delta_beta = M^-1 (d1 - h),  delta_r = Q [h; d2].
 // (Bjorck 1967; Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., ch. 20.5.)
 //
+// A penalty that dwarfs the data (alpha >= ||X_c||_F^2 / sqrt(u)) takes the normal equations
+// instead (solve_penalty_dominated): their condition number is then below 1 + sqrt(u), so they
+// are as precise, while the augmented system's rows differ in scale by more than the refinement
+// can carry. The result still reports solver "qr", the precise path it belongs to.
+//
 // Rank deficiency. The basic solution on the r pivot columns is refined as above, then moved along
 // the null space of E to the solution of minimum ||v|| (the intercept is not penalised): the same
 // answer numpy.linalg.lstsq gives on the centred data. The dropped columns are reported.
