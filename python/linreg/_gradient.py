@@ -165,8 +165,7 @@ def check_gd_params(est, n_samples, solver):
     p = {}
     lr = est.learning_rate
     if isinstance(lr, str):
-        if lr != "auto":
-            raise ValueError(f"learning_rate must be 'auto' or a positive float, got {lr!r}")
+        check_option(lr, "learning_rate", ("auto",), "a positive float")
         p["learning_rate"] = None
     else:
         p["learning_rate"] = _check_float(lr, "learning_rate", positive=True)
@@ -175,8 +174,7 @@ def check_gd_params(est, n_samples, solver):
     if solver == "sgd":
         bs = est.batch_size
         if isinstance(bs, str):
-            if bs != "auto":
-                raise ValueError(f"batch_size must be 'auto' or a positive integer, got {bs!r}")
+            check_option(bs, "batch_size", ("auto",), "a positive integer")
             bs = min(256, n_samples)
         else:
             bs = _check_int(bs, "batch_size", 1)
@@ -190,8 +188,7 @@ def check_gd_params(est, n_samples, solver):
     p["shuffle"] = check_bool(est.shuffle, "shuffle")
     mom = est.momentum
     if isinstance(mom, str):
-        if mom != "nesterov":
-            raise ValueError(f"momentum must be 'nesterov' or a float in [0, 1), got {mom!r}")
+        check_option(mom, "momentum", ("nesterov",), "a float in [0, 1)")
         if solver == "sgd":
             raise ValueError(
                 "momentum='nesterov' needs full-batch gradients (solver='gd'); with "

@@ -199,10 +199,13 @@ def check_alpha(alpha, n_targets: int, name: str = "alpha") -> np.ndarray:
     return a
 
 
-def check_option(value, name: str, options) -> str:
+def check_option(value, name: str, options, otherwise: str | None = None) -> str:
+    """``value`` if it is one of the strings ``options``. ``otherwise`` names what else the
+    parameter accepts (checked by the caller), e.g. "a positive float", for the message."""
     if not isinstance(value, str) or value not in options:
         allowed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+        expected = f"{allowed} or {otherwise}" if otherwise else f"one of {allowed}"
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
     return value
 
 
