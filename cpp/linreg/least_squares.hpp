@@ -230,7 +230,7 @@ class PreciseLeastSquares {
       double ybar = 0.0;
       if (off_) {
         DoubleDouble sy;
-        for (Index i = 0; i < n_; ++i) sy.add_product(sqrt_w_[i] * sqrt_w_[i], double(Y(i, t)));
+        for (Index i = 0; i < n_; ++i) sy.add_product(w_ ? w_[i] : 1.0, double(Y(i, t)));
         ybar = sy.value() / W;
       }
       std::vector<DoubleDouble> cx(d_);
